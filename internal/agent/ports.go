@@ -1,0 +1,111 @@
+package agent
+
+import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"time"
+
+	"github.com/cpx-agent/cpx-agent/internal/portal/api"
+)
+
+// CardEventKind says what happened in a reader.
+type CardEventKind int
+
+const (
+	ReaderAdded CardEventKind = iota
+	ReaderRemoved
+	CardInserted
+	CardRemoved
+	MonitorDown // PC/SC service lost; the monitor reconnects by itself
+)
+
+// CardEvent is one event of the card monitor (cmd/ adapts internal/card's events to it).
+type CardEvent struct {
+	Kind       CardEventKind
+	Reader     string
+	ATR        []byte
+	Known      bool   // the ATR is a CPx card's
+	Family     string // from the ATR table, e.g. "CPS"
+	Generation string // "CPS3", "CPS4"
+	At         time.Time
+}
+
+// CardMonitor streams card events until ctx ends. Already-present cards are reported first.
+type CardMonitor interface {
+	Events(ctx context.Context) <-chan CardEvent
+}
+
+// Credential is a PIN-verified card key, usable for mutual TLS.
+type Credential interface {
+	Signer() crypto.Signer
+	Certificate() *x509.Certificate
+	Close() error
+}
+
+// Token is the card's PKCS#11 side. Implementations return the errors in errors.go
+// (ErrPINIncorrect as *PINError, ErrPINLocked, ErrCardRemoved, ErrModuleMissing).
+type Token interface {
+	// TriesLeft reads the PIN tries left for the card in reader without a PIN (-1: unknown).
+	TriesLeft(ctx context.Context, reader string) (int, error)
+	// HolderName reads the holder's display name from the certificate, without a PIN.
+	HolderName(ctx context.Context, reader string) (string, error)
+	// Login verifies the PIN once (never retried) and returns the authentication key.
+	Login(ctx context.Context, reader string, pin []byte) (Credential, error)
+}
+
+// Portal is what the engine needs of cpx-portal. internal/portal/client implements the
+// network side; errors are *api.Error with stable codes.
+type Portal interface {
+	SignInCard(ctx context.Context, cred Credential, workstation string) (api.SignIn, error)
+	SignInPassword(ctx context.Context, identifiant string, password []byte, workstation, deviceToken string) (OTPChallenge, error)
+	SendOTP(ctx context.Context, challengeID, kind string) (sentTo string, err error)
+	VerifyOTP(ctx context.Context, challengeID, code string, remember bool) (api.SignIn, error)
+
+	// The calls below act on the session of token.
+	Session(ctx context.Context, token string) (api.Session, error)
+	Profiles(ctx context.Context, token string) (api.Profiles, error)
+	ChooseProfile(ctx context.Context, token, profileID string) (api.Session, error)
+	LinkPhone(ctx context.Context, token string, req api.LinkPhoneRequest) (api.Session, error)
+	PasswordPolicy(ctx context.Context) (api.PasswordPolicy, error)
+	SetPassword(ctx context.Context, token string, old, new []byte, signOutOthers bool) (api.Session, error)
+	Channels(ctx context.Context, token string) ([]api.Channel, error)
+	TestChannel(ctx context.Context, token, kind, value string) error
+	ValidateChannel(ctx context.Context, token, kind, code string) ([]api.Channel, error)
+	RemoveChannel(ctx context.Context, token, kind string) ([]api.Channel, error)
+	SignOut(ctx context.Context, token string) error
+	// Events streams the session's events until ctx ends or the stream breaks.
+	Events(ctx context.Context, token string) (<-chan api.Event, error)
+}
+
+// OTPChallenge is the answer to identifiant + password: either a session straight away (this
+// workstation is remembered) or a challenge waiting for a one-time code.
+type OTPChallenge struct {
+	ID       string
+	Channels []api.Channel // active channels to choose from (e-mail first)
+	SignIn   *api.SignIn   // set when the device token skipped the OTP
+}
+
+// KeyStore keeps secrets in the OS keyring.
+type KeyStore interface {
+	Get(key string) (string, error) // ErrNotFound when absent
+	Set(key, value string) error
+	Delete(key string) error
+}
+
+// Prefs keeps non-secret per-workstation choices (last phone, last profile).
+type Prefs interface {
+	Get(key string) string
+	Set(key, value string) error
+}
+
+// Clock is time, injectable.
+type Clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
+}
+
+// Browser opens a URL in the user's browser (Pro Santé Connect, e-CPS wallet page).
+type Browser interface {
+	Open(url string) error
+}

@@ -1,0 +1,149 @@
+// Package agent is cpx-agent's flow engine: an explicit state machine that the UI watches
+// (Snapshot values on a Notify stream) and drives with Intents. It knows nothing of Fyne,
+// PC/SC, PKCS#11 or HTTP: it talks to the small interfaces in ports.go, which cmd/ wires.
+package agent
+
+import (
+	"time"
+
+	"github.com/cpx-agent/cpx-agent/internal/portal/api"
+)
+
+// Step is where the flow stands. The UI shows one screen per Step.
+type Step int
+
+const (
+	StepWaitingCard    Step = iota // home: insert the card, or choose OTP / Pro Santé Connect
+	StepCardPresent                // card seen, being identified
+	StepCardUnknown                // the card in the reader is not a CPx card
+	StepPIN                        // ask the card PIN (TriesLeft shown)
+	StepCardBlocked                // PIN blocked: explain how to unblock
+	StepSigningIn                  // PIN verified, signing in to the portal
+	StepChooseProfile              // required action: profile (last choice preselected)
+	StepLinkPhone                  // required action: desk phone "numéro unique"
+	StepSetPassword                // required action: first password (policy checklist)
+	StepOTPChannels                // required action or menu: OTP channels (Tester → code → Valider)
+	StepSignedIn                   // the communication banner
+	StepLocked                     // card pulled with the "lock" policy: re-insert + PIN
+	StepOTPIdentifiant             // OTP path: identifiant
+	StepOTPPassword                // OTP path: password
+	StepOTPChannel                 // OTP path: choose the channel
+	StepOTPCode                    // OTP path: 6-digit code
+	StepChangePassword             // menu or required: old/new/confirm
+	StepPSC                        // Pro Santé Connect (hook; later issue)
+	StepECPS                       // e-CPS activation (hook; later issue)
+	StepSettings                   // workstation settings + diagnostic
+)
+
+var stepNames = [...]string{"waiting_card", "card_present", "card_unknown", "pin", "card_blocked",
+	"signing_in", "choose_profile", "link_phone", "set_password", "otp_channels", "signed_in",
+	"locked", "otp_identifiant", "otp_password", "otp_channel", "otp_code", "change_password",
+	"psc", "ecps", "settings"}
+
+func (s Step) String() string {
+	if s >= 0 && int(s) < len(stepNames) {
+		return stepNames[s]
+	}
+	return "unknown"
+}
+
+// CardView is what the UI may show of the card in the reader.
+type CardView struct {
+	Reader     string
+	Family     string // "CPS", "CPE", … ("" while unknown)
+	Generation string // "CPS3", "CPS4"
+	HolderName string // from the certificate, once read
+	Serial     string
+}
+
+// Snapshot is an immutable picture of the engine's state, sent on every change.
+type Snapshot struct {
+	Step      Step
+	Busy      bool   // a wait is in progress: show a progress indicator
+	BusyLabel string // message key of what is being waited for (see messages.go)
+	Card      *CardView
+	TriesLeft int // PIN tries left, -1 when unknown
+
+	Profiles      []api.Profile
+	LastProfileID string
+	LastPhone     string // remembered per workstation
+
+	Session  *api.Session // nil until signed in
+	TimeLeft time.Duration
+
+	Policy   *api.PasswordPolicy
+	Channels []api.Channel
+	// OTP sign-in path
+	Identifiant   string
+	OTPChannels   []api.Channel // channels offered for the code
+	OTPSentTo     string        // masked destination of the last code
+	PendingAction string        // the channel kind being tested (OTP channel screen)
+
+	Err    error  // last error for this step; the UI turns it into a French sentence
+	Notice string // message key of an event to show (takeover, expiring …)
+	Holder string // who took the phone over, for the takeover notice
+}
+
+// Intent is something the user asked for. The UI sends them; the engine decides.
+type Intent interface{ intent() }
+
+type (
+	ChooseCard    struct{}             // "CPX" on the home screen
+	ChooseOTP     struct{}             // "OTP" on the home screen
+	ChoosePSC     struct{}             // "Pro Santé Connect"
+	ChooseECPS    struct{}             // "Activer ma e-CPS"
+	SubmitPIN     struct{ PIN []byte } // zeroed by the engine after use
+	Cancel        struct{}             // Esc / "Annuler"
+	ChooseProfile struct{ ID string }  // profile list
+	LinkPhone     struct {
+		Number   string
+		Takeover bool
+	} // phone screen / takeover confirm
+	SetPassword    struct{ New, Confirm []byte } // first password
+	ChangePassword struct {
+		Old, New, Confirm []byte
+		SignOutOthers     bool
+	}
+	TestChannel       struct{ Kind, Value string } // "Tester"
+	ValidateChannel   struct{ Kind, Code string }  // "Valider"
+	RemoveChannel     struct{ Kind string }        //
+	ChannelsDone      struct{}                     // leave the OTP channel screen
+	SubmitIdentifiant struct{ Identifiant string } // OTP path
+	SubmitPassword    struct{ Password []byte }    // OTP path
+	SendCode          struct{ Kind string }        // OTP path: channel choice / resend
+	SubmitCode        struct {
+		Code     string
+		Remember bool
+	} // OTP path
+	OpenChannels    struct{} // banner menu "Modifier mes canaux OTP"
+	OpenChangePhone struct{} // banner "Changer de téléphone"
+	OpenChangePwd   struct{} // banner menu "Changer mon mot de passe"
+	OpenSettings    struct{} // "Paramètres / Diagnostic"
+	Lock            struct{} // banner "Verrouiller"
+	SignOut         struct{} // banner "Se déconnecter"
+)
+
+func (ChooseCard) intent()        {}
+func (ChooseOTP) intent()         {}
+func (ChoosePSC) intent()         {}
+func (ChooseECPS) intent()        {}
+func (SubmitPIN) intent()         {}
+func (Cancel) intent()            {}
+func (ChooseProfile) intent()     {}
+func (LinkPhone) intent()         {}
+func (SetPassword) intent()       {}
+func (ChangePassword) intent()    {}
+func (TestChannel) intent()       {}
+func (ValidateChannel) intent()   {}
+func (RemoveChannel) intent()     {}
+func (ChannelsDone) intent()      {}
+func (SubmitIdentifiant) intent() {}
+func (SubmitPassword) intent()    {}
+func (SendCode) intent()          {}
+func (SubmitCode) intent()        {}
+func (OpenChannels) intent()      {}
+func (OpenChangePhone) intent()   {}
+func (OpenChangePwd) intent()     {}
+func (OpenSettings) intent()      {}
+func (Lock) intent()              {}
+func (SignOut) intent()           {}
