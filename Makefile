@@ -1,0 +1,48 @@
+# cpx-agent — build, run, test.
+#   make run    portal (dev, SQLite) + virtual card + the agent, on this machine
+#   make test   installs and starts the real parts (pcscd, vpcd, OpenSC, SoftHSM2, PostgreSQL,
+#               Xvfb, keyring), runs go vet and every test, stops what it started
+#   make bench  benchmarks, each printed beside its reference
+GO       ?= go
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -X main.version=$(VERSION)
+BIN      := bin
+RIG      := .ci/rig.sh
+
+# Fragments in .ci/mk/ add to these.
+TEST_SERIAL :=
+BENCH_TARGETS :=
+
+.PHONY: all build run test test-go lint bench install clean
+all: build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ ./cmd/...
+
+lint:
+	@out=$$(gofmt -l cmd internal drivers); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+include $(wildcard .ci/mk/*.mk)
+
+test:
+	@$(RIG) up
+	@rc=0; $(RIG) run $(MAKE) --no-print-directory test-go || rc=$$?; $(RIG) down; exit $$rc
+
+# test-go runs inside the rig's environment (session bus, keyring, Xvfb, CPX_TEST_*).
+test-go: lint
+	$(GO) test -count=1 -p 2 ./...
+	@for t in $(TEST_SERIAL); do echo "== serial: $$t"; $(MAKE) --no-print-directory $$t || exit 1; done
+
+bench:
+	@$(RIG) up
+	@rc=0; for t in $(BENCH_TARGETS); do $(RIG) run $(MAKE) --no-print-directory $$t || rc=1; done; $(RIG) down; exit $$rc
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BIN)/cpx-agent $(BIN)/cpx-portal $(BIN)/cpx-vcard $(DESTDIR)$(PREFIX)/bin/
+
+clean:
+	rm -rf $(BIN) dist .run
