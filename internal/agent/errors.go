@@ -22,3 +22,20 @@ func (e *PINError) Error() string { return fmt.Sprintf("pin incorrect, %d tries 
 
 // Unwrap makes errors.Is(err, ErrPINIncorrect) true.
 func (e *PINError) Unwrap() error { return ErrPINIncorrect }
+
+// Errors of the flow itself (input checked locally, hooks not wired). Added by the flow engine.
+var (
+	ErrCardUnknown        = errors.New("card is not a cpx card")
+	ErrNotConfigured      = errors.New("not configured")
+	ErrPhoneFormat        = errors.New("phone number must be 2 to 20 digits")
+	ErrPasswordMismatch   = errors.New("passwords do not match")
+	ErrPasswordEmpty      = errors.New("password is empty")
+	ErrOTPFormat          = errors.New("one-time code must be 6 digits")
+	ErrIdentifiantFormat  = errors.New("identifiant is empty or too long")
+	ErrChannelsRequired   = errors.New("an otp channel must be set")
+	ErrPortalUnreachable  = errors.New("portal unreachable")
+	ErrProfileUnknown     = errors.New("profile not in the list")
+	ErrSessionEnded       = errors.New("session ended")
+	ErrMissingDependency  = errors.New("engine dependency missing")
+	ErrUnsupportedChannel = errors.New("unknown otp channel kind")
+)

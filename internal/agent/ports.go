@@ -109,3 +109,21 @@ type Clock interface {
 type Browser interface {
 	Open(url string) error
 }
+
+// PSC starts a Pro Santé Connect sign-in through the portal (which is the OIDC client) and
+// returns the portal's own session. Optional: nil until the Pro Santé Connect issue lands.
+type PSC interface {
+	Start(ctx context.Context) (api.SignIn, error)
+}
+
+// ECPS guides an e-CPS activation with the card in the reader. Optional: nil for now.
+type ECPS interface {
+	Start(ctx context.Context, reader string) error
+}
+
+// CardSerialReader is an optional extension of Token: the card's serial (EF.SN.ICC or the
+// PKCS#11 token serial) read without a PIN. The engine uses it, when present, to tell the card
+// that locked the session from another one.
+type CardSerialReader interface {
+	Serial(ctx context.Context, reader string) (string, error)
+}

@@ -1,0 +1,341 @@
+package agent
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+
+	"github.com/cpx-agent/cpx-agent/internal/portal/api"
+)
+
+// identity tells one card from another: the holder name and serial are read without a PIN,
+// the certificate fingerprint after the PIN.
+type identity struct {
+	Holder string `json:"holder,omitempty"`
+	Serial string `json:"serial,omitempty"`
+	CertFP string `json:"cert,omitempty"` // SHA-256 of the authentication certificate
+}
+
+// sameCard compares what both sides know; nothing comparable counts as "maybe the same",
+// which the certificate check after the PIN settles.
+func (a identity) sameCard(b identity) bool {
+	if a.Serial != "" && b.Serial != "" {
+		return a.Serial == b.Serial
+	}
+	if a.Holder != "" && b.Holder != "" {
+		return a.Holder == b.Holder
+	}
+	return true
+}
+
+func (e *Engine) onCard(ev CardEvent) {
+	r := &e.run
+	switch ev.Kind {
+	case CardInserted:
+		r.cards[ev.Reader] = ev
+		e.cardInserted(ev)
+	case CardRemoved, ReaderRemoved:
+		if _, ok := r.cards[ev.Reader]; !ok {
+			return
+		}
+		delete(r.cards, ev.Reader)
+		e.cardRemoved(ev.Reader)
+	case MonitorDown:
+		r.s.Notice = NoticeMonitorDown
+		e.publish()
+	}
+}
+
+// cardInserted starts the card flow unless another flow owns the screen.
+func (e *Engine) cardInserted(ev CardEvent) {
+	r := &e.run
+	if r.reader != "" && r.reader != ev.Reader {
+		return // the flow follows the first card; a second reader is ignored
+	}
+	if r.token != "" && r.s.Step != StepLocked {
+		return // signed in (by OTP or Pro Santé Connect, or mid-way): a card changes nothing
+	}
+	if r.s.Busy && r.reader == "" {
+		return // an OTP or Pro Santé Connect call is in flight
+	}
+	e.identify(ev)
+}
+
+// identify reads the card without a PIN (tries left, holder, serial), then asks the PIN.
+func (e *Engine) identify(ev CardEvent) {
+	r := &e.run
+	e.newFlow()
+	r.reader = ev.Reader
+	e.to(StepCardPresent)
+	r.s.Card = &CardView{Reader: ev.Reader, Family: ev.Family, Generation: ev.Generation}
+	r.s.TriesLeft = -1
+	if !ev.Known {
+		e.to(StepCardUnknown)
+		r.s.Err = ErrCardUnknown
+		e.publish()
+		return
+	}
+	reader, tok := ev.Reader, e.d.Token
+	e.start(BusyCardReading, func(ctx context.Context) func() {
+		var id identity
+		tries, terr := tok.TriesLeft(ctx, reader)
+		name, nerr := tok.HolderName(ctx, reader)
+		id.Holder = name
+		if sr, ok := tok.(CardSerialReader); ok {
+			id.Serial, _ = sr.Serial(ctx, reader) // optional: the holder name is the fallback
+		}
+		return func() { e.identified(id, tries, errors.Join(terr, nerr)) }
+	})
+	e.publish()
+}
+
+func (e *Engine) identified(id identity, tries int, err error) {
+	r := &e.run
+	c := *r.s.Card
+	c.HolderName, c.Serial = id.Holder, id.Serial
+	r.s.Card = &c
+	switch {
+	case errors.Is(err, ErrPINLocked) || (err == nil && tries == 0):
+		e.to(StepCardBlocked)
+		r.s.Err, r.s.TriesLeft = ErrPINLocked, 0
+		e.publish()
+		return
+	case errors.Is(err, ErrCardRemoved):
+		e.to(StepWaitingCard)
+		r.s.Err = ErrCardRemoved
+		e.publish()
+		return
+	case err != nil:
+		e.to(StepCardPresent)
+		r.s.Err = err
+		e.publish()
+		return
+	}
+	e.to(StepPIN)
+	r.s.TriesLeft = tries
+	if r.lock != nil && !r.lock.sameCard(id) {
+		e.endSession(true)
+		r.s.Notice = NoticePreviousUserSignedOut
+	}
+	r.pending = id
+	e.publish()
+}
+
+// validPIN: a CPx PIN is 4 digits. Checked before the card sees it, so no try is burnt.
+func validPIN(pin []byte) bool {
+	if len(pin) != 4 {
+		return false
+	}
+	for _, c := range pin {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func (e *Engine) submitPIN(pin []byte) {
+	r := &e.run
+	if r.s.Step != StepPIN || r.s.Busy {
+		clear(pin)
+		return
+	}
+	if !validPIN(pin) {
+		clear(pin)
+		r.s.Err = ErrPINFormat
+		e.publish()
+		return
+	}
+	reader, tok := r.reader, e.d.Token
+	e.startFull(BusyPINChecking, e.cfg.CallTimeout, func(ctx context.Context) (func(), func()) {
+		cred, err := tok.Login(ctx, reader, pin) // verified once, never retried
+		clear(pin)
+		release := func() {
+			if cred != nil {
+				_ = cred.Close()
+			}
+		}
+		return func() { e.loggedIn(cred, err) }, release
+	})
+	e.publish()
+}
+
+func (e *Engine) loggedIn(cred Credential, err error) {
+	r := &e.run
+	var pe *PINError
+	switch {
+	case errors.As(err, &pe):
+		left := pe.TriesLeft
+		if left < 0 && r.s.TriesLeft > 0 {
+			left = r.s.TriesLeft - 1
+		}
+		if left == 0 {
+			e.to(StepCardBlocked)
+			r.s.Err, r.s.TriesLeft = ErrPINLocked, 0
+		} else {
+			r.s.Err, r.s.TriesLeft = err, left
+		}
+		e.publish()
+		return
+	case errors.Is(err, ErrPINLocked):
+		e.to(StepCardBlocked)
+		r.s.Err, r.s.TriesLeft = err, 0
+		e.publish()
+		return
+	case errors.Is(err, ErrCardRemoved):
+		e.to(StepWaitingCard)
+		r.s.Err = err
+		e.publish()
+		return
+	case err != nil:
+		e.fail(err)
+		return
+	}
+	id := r.pending
+	if cert := cred.Certificate(); cert != nil {
+		sum := sha256.Sum256(cert.Raw)
+		id.CertFP = hex.EncodeToString(sum[:])
+	}
+	if r.lock != nil {
+		e.resume(cred, id)
+		return
+	}
+	e.signInCard(cred, id)
+}
+
+// signInCard signs in to the portal over mutual TLS with the card's key.
+func (e *Engine) signInCard(cred Credential, id identity) {
+	e.to(StepSigningIn)
+	p, ws := e.d.Portal, e.cfg.Workstation
+	e.startFull(BusySigningIn, e.cfg.CallTimeout, func(ctx context.Context) (func(), func()) {
+		si, err := p.SignInCard(ctx, cred, ws)
+		_ = cred.Close() // the session token carries on; the card key is not needed any more
+		return func() {
+			if err != nil {
+				e.fail(err)
+				return
+			}
+			e.beginSession(si, id)
+		}, func() { e.signOutStale(si, err) }
+	})
+	e.publish()
+}
+
+// signOutStale signs out a session whose sign-in finished after the flow moved on.
+func (e *Engine) signOutStale(si api.SignIn, err error) {
+	if err == nil && si.Token != "" {
+		e.signOutAsync(si.Token)
+	}
+}
+
+// resume unlocks a locked session: the same card (certificate) resumes it if the portal still
+// knows it, otherwise the holder signs in again; another card signs the first user out.
+func (e *Engine) resume(cred Credential, id identity) {
+	r := &e.run
+	if r.lock.CertFP != "" && id.CertFP != "" && r.lock.CertFP != id.CertFP {
+		e.endSession(true)
+		e.signInCard(cred, id)
+		r.s.Notice = NoticePreviousUserSignedOut
+		e.publish()
+		return
+	}
+	e.to(StepSigningIn)
+	p, tok := e.d.Portal, r.token
+	e.startFull(BusySessionResuming, e.cfg.CallTimeout, func(ctx context.Context) (func(), func()) {
+		s, err := p.Session(ctx, tok)
+		return func() { e.resumed(cred, id, s, err) }, func() { _ = cred.Close() }
+	})
+	e.publish()
+}
+
+func (e *Engine) resumed(cred Credential, id identity, s api.Session, err error) {
+	r := &e.run
+	switch code := api.CodeOf(err); {
+	case err == nil:
+		_ = cred.Close()
+		r.lock, r.id = nil, id
+		e.setSession(s)
+		e.nextAction()
+	case code == api.CodeSessionExpired || code == api.CodeSessionRevoked || code == api.CodeUnauthenticated:
+		e.endSession(false)
+		e.signInCard(cred, id)
+		r.s.Notice = NoticeSessionExpired
+		e.publish()
+	default:
+		_ = cred.Close()
+		e.to(StepLocked)
+		r.s.Err = err
+		e.publish()
+	}
+}
+
+// cardRemoved reacts at once: the locked (or signed-out) snapshot goes out before any other
+// work, then in-flight calls are discarded.
+func (e *Engine) cardRemoved(reader string) {
+	r := &e.run
+	if reader != r.reader {
+		return
+	}
+	r.reader = ""
+	cardSession := r.token != "" && r.method == api.MethodCard
+	switch {
+	case r.lock != nil || r.s.Step == StepLocked:
+		e.to(StepLocked)
+		r.s.Card = nil
+		e.publish()
+		e.newFlow()
+	case cardSession && e.cfg.RemovalPolicy == RemovalLock:
+		e.to(StepLocked)
+		r.s.Card = nil
+		e.publish()
+		e.newFlow()
+		lock := r.id
+		r.lock = &lock
+	case cardSession:
+		e.to(StepWaitingCard)
+		r.s.Card, r.s.Session, r.s.TimeLeft = nil, nil, 0
+		r.s.Notice = NoticeSignedOutCardRemoved
+		e.publish()
+		e.newFlow()
+		e.endSession(true)
+	case isCardStep(r.s.Step):
+		interrupted := r.s.Busy || r.s.Step == StepSigningIn
+		e.to(StepWaitingCard)
+		r.s.Card = nil
+		if interrupted {
+			r.s.Err = ErrCardRemoved
+		}
+		e.publish()
+		e.newFlow()
+	default: // OTP or Pro Santé Connect path: the card was not in use
+		r.s.Card = nil
+		e.publish()
+	}
+}
+
+func isCardStep(s Step) bool {
+	switch s {
+	case StepCardPresent, StepCardUnknown, StepPIN, StepCardBlocked, StepSigningIn, StepECPS:
+		return true
+	}
+	return false
+}
+
+// lockNow is the banner's "Verrouiller": card sessions lock; others (no card to unlock
+// with) sign out.
+func (e *Engine) lockNow() {
+	r := &e.run
+	if r.token == "" {
+		return
+	}
+	if r.method != api.MethodCard {
+		e.signOutNow(NoticeSignedOut)
+		return
+	}
+	e.to(StepLocked)
+	e.publish()
+	e.newFlow()
+	lock := r.id
+	r.lock = &lock
+}

@@ -1,0 +1,302 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Policies of Config.
+const (
+	RemovalLock    = "lock"    // card pulled: lock the screen, keep the portal session
+	RemovalSignOut = "signout" // card pulled: sign the portal session out
+
+	ChannelsSkippable = "skippable" // OTP channels may be left for later (a reminder is shown)
+	ChannelsRequired  = "required"  // at least one OTP channel before the banner
+
+	// SessionMemory keeps the portal session token in the engine's memory only (default).
+	// A SAMU workstation is shared and often runs under one generic OS account: a token in
+	// that account's keyring would let whoever opens the account next reuse the session
+	// without the card and PIN, and it would outlive the agent (crash, reboot) while still
+	// holding the desk phone. In memory, the token dies with the process.
+	SessionMemory = "memory"
+	// SessionKeyring also stores the token in the OS keyring under "session/<workstation>",
+	// so that the agent can sign a leftover session out after a crash or reboot.
+	SessionKeyring = "keyring"
+)
+
+// Config is the engine's policy; cmd/ fills it from internal/config.
+type Config struct {
+	Workstation   string
+	RemovalPolicy string        // RemovalLock (default) or RemovalSignOut
+	OTPChannels   string        // ChannelsSkippable (default) or ChannelsRequired
+	SessionStore  string        // SessionMemory (default) or SessionKeyring
+	CallTimeout   time.Duration // bound of each card or portal call (default 30 s)
+	PSCTimeout    time.Duration // bound of a Pro Santé Connect sign-in (default 3 min)
+}
+
+// Deps are the engine's ports. Cards, Token and Portal are required; the others have
+// defaults (system clock, in-memory prefs, no keystore, discarded logs); PSC and ECPS are
+// optional hooks (nil: "not configured").
+type Deps struct {
+	Cards   CardMonitor
+	Token   Token
+	Portal  Portal
+	Keys    KeyStore
+	Prefs   Prefs
+	Clock   Clock
+	Browser Browser
+	PSC     PSC
+	ECPS    ECPS
+	Logger  *slog.Logger
+}
+
+// Engine is the flow engine. One goroutine (Run) owns the state; everything else talks to it
+// through messages: card events, intents (Do), results of calls made on worker goroutines,
+// timers and the session's event stream.
+type Engine struct {
+	cfg Config
+	d   Deps
+	log *slog.Logger
+
+	intents chan Intent
+	msgs    chan func() // results of worker goroutines, applied on the Run goroutine
+	notify  <-chan Snapshot
+
+	mu      sync.Mutex
+	subs    map[int]chan Snapshot
+	nextSub int
+	last    Snapshot
+	closed  bool
+	observe func(Snapshot) // tests: sees every snapshot, synchronously
+
+	run runState // owned by the Run goroutine
+}
+
+// New builds an engine. Nothing runs before Run.
+func New(cfg Config, d Deps) *Engine {
+	if cfg.RemovalPolicy == "" {
+		cfg.RemovalPolicy = RemovalLock
+	}
+	if cfg.OTPChannels == "" {
+		cfg.OTPChannels = ChannelsSkippable
+	}
+	if cfg.SessionStore == "" {
+		cfg.SessionStore = SessionMemory
+	}
+	if cfg.CallTimeout <= 0 {
+		cfg.CallTimeout = 30 * time.Second
+	}
+	if cfg.PSCTimeout <= 0 {
+		cfg.PSCTimeout = 3 * time.Minute
+	}
+	if d.Clock == nil {
+		d.Clock = SystemClock{}
+	}
+	if d.Prefs == nil {
+		d.Prefs = NewMemoryPrefs()
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	e := &Engine{cfg: cfg, d: d, log: d.Logger.With("component", "agent"),
+		intents: make(chan Intent, 64), msgs: make(chan func(), 16), subs: map[int]chan Snapshot{}}
+	e.last = Snapshot{Step: StepWaitingCard, TriesLeft: -1}
+	e.notify, _ = e.Subscribe()
+	return e
+}
+
+// Do sends an intent to the engine without blocking. It reports false when the queue is full
+// (the engine is stuck or not running) and the intent was dropped.
+func (e *Engine) Do(in Intent) bool {
+	select {
+	case e.intents <- in:
+		return true
+	default:
+		e.log.Warn("intent dropped: queue full", "intent", fmt.Sprintf("%T", in))
+		return false
+	}
+}
+
+// Notify is the engine's default snapshot stream (latest-value: a slow reader only misses
+// intermediate snapshots, it never blocks the engine). Closed when Run returns.
+func (e *Engine) Notify() <-chan Snapshot { return e.notify }
+
+// Subscribe opens another latest-value snapshot stream, primed with the current snapshot,
+// and a function that closes it.
+func (e *Engine) Subscribe() (<-chan Snapshot, func()) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ch := make(chan Snapshot, 1)
+	if e.closed {
+		close(ch)
+		return ch, func() {}
+	}
+	id := e.nextSub
+	e.nextSub++
+	e.subs[id] = ch
+	ch <- e.last
+	return ch, func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if c, ok := e.subs[id]; ok {
+			delete(e.subs, id)
+			close(c)
+		}
+	}
+}
+
+// Current returns the last published snapshot.
+func (e *Engine) Current() Snapshot {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.last
+}
+
+// publish sends the current state to every subscriber, replacing an unread older snapshot.
+func (e *Engine) publish() {
+	s := e.run.s
+	e.mu.Lock()
+	e.last = s
+	for _, ch := range e.subs {
+		offer(ch, s)
+	}
+	obs := e.observe
+	e.mu.Unlock()
+	if obs != nil {
+		obs(s)
+	}
+}
+
+// offer is a latest-value send: only the engine goroutine sends, so after one drain the
+// send succeeds.
+func offer(ch chan Snapshot, s Snapshot) {
+	for {
+		select {
+		case ch <- s:
+			return
+		default:
+		}
+		select {
+		case <-ch:
+		default:
+		}
+	}
+}
+
+func (e *Engine) closeSubs() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.closed = true
+	for id, ch := range e.subs {
+		delete(e.subs, id)
+		close(ch)
+	}
+}
+
+// Run owns the state until ctx ends. It returns ctx's error, or ErrMissingDependency.
+func (e *Engine) Run(ctx context.Context) error {
+	defer e.closeSubs()
+	if e.d.Cards == nil || e.d.Token == nil || e.d.Portal == nil {
+		return fmt.Errorf("agent: cards, token and portal are required: %w", ErrMissingDependency)
+	}
+	r := &e.run
+	r.ctx = ctx
+	r.s = Snapshot{Step: StepWaitingCard, TriesLeft: -1}
+	r.cards = map[string]CardEvent{}
+	r.handled = map[string]bool{}
+	r.flowCtx, r.flowCancel = context.WithCancel(ctx)
+	defer func() { r.flowCancel(); r.stopEvents() }()
+	events := e.d.Cards.Events(ctx)
+	e.publish()
+	e.restoreSession()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case ev, ok := <-events:
+			if !ok {
+				events = nil
+				e.log.Warn("card monitor stopped")
+				continue
+			}
+			e.onCard(ev)
+		case in := <-e.intents:
+			e.onIntent(in)
+		case f := <-e.msgs:
+			f()
+		case <-r.tick:
+			r.tick = nil
+			e.onTick()
+		case <-r.retry:
+			r.retry = nil
+			e.startEvents()
+		}
+	}
+}
+
+// post hands a closure to the Run goroutine (dropped once Run has returned).
+func (e *Engine) post(f func()) {
+	select {
+	case e.msgs <- f:
+	case <-e.run.ctx.Done():
+	}
+}
+
+// start runs call on a worker goroutine with the flow's context and applies its result on the
+// Run goroutine, unless the flow moved on meanwhile (card pulled, cancelled, signed out): a
+// stale result is discarded. It marks the snapshot busy with label until then.
+func (e *Engine) start(label string, call func(ctx context.Context) func()) {
+	e.startFull(label, e.cfg.CallTimeout, func(ctx context.Context) (func(), func()) {
+		return call(ctx), nil
+	})
+}
+
+// startFull is start with a timeout and a discard function run (on the Run goroutine)
+// instead of apply when the result is stale, to release what the call returned.
+func (e *Engine) startFull(label string, timeout time.Duration, call func(ctx context.Context) (apply, discard func())) {
+	r := &e.run
+	r.s.Busy, r.s.BusyLabel = true, label
+	gen, ctx := r.gen, r.flowCtx
+	go func() {
+		cctx, cancel := context.WithTimeout(ctx, timeout)
+		apply, discard := call(cctx)
+		cancel()
+		e.post(func() {
+			if gen != e.run.gen {
+				if discard != nil {
+					discard()
+				}
+				return
+			}
+			e.run.s.Busy, e.run.s.BusyLabel = false, ""
+			apply()
+		})
+	}()
+}
+
+// newFlow discards every call in flight: their results will be stale.
+func (e *Engine) newFlow() {
+	r := &e.run
+	r.flowCancel()
+	r.gen++
+	r.flowCtx, r.flowCancel = context.WithCancel(r.ctx)
+}
+
+// to moves to step, clearing the per-step fields (error, notice, busy).
+func (e *Engine) to(step Step) {
+	s := &e.run.s
+	if s.Step != step {
+		e.log.Debug("step", "from", s.Step.String(), "to", step.String())
+	}
+	s.Step, s.Err, s.Notice, s.Holder, s.Busy, s.BusyLabel = step, nil, "", "", false, ""
+}
+
+// fail leaves the step as it is and shows err.
+func (e *Engine) fail(err error) {
+	e.run.s.Err, e.run.s.Busy, e.run.s.BusyLabel = err, false, ""
+	e.publish()
+}

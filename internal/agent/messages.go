@@ -1,0 +1,186 @@
+package agent
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"net"
+	"net/url"
+
+	"github.com/cpx-agent/cpx-agent/internal/portal/api"
+)
+
+// Message keys: stable identifiers the UI translates (French first). Snapshot.BusyLabel and
+// Snapshot.Notice hold one of them; MessageKey turns Snapshot.Err into one.
+
+// Busy labels.
+const (
+	BusyCardReading       = "card_reading"
+	BusyPINChecking       = "pin_checking"
+	BusySigningIn         = "signing_in"
+	BusySessionResuming   = "session_resuming"
+	BusyProfilesLoading   = "profiles_loading"
+	BusyProfileChoosing   = "profile_choosing"
+	BusyPhoneLinking      = "phone_linking"
+	BusyPolicyLoading     = "policy_loading"
+	BusyPasswordSetting   = "password_setting"
+	BusyChannelsLoading   = "channels_loading"
+	BusyChannelTesting    = "channel_testing"
+	BusyChannelValidating = "channel_validating"
+	BusyChannelRemoving   = "channel_removing"
+	BusySessionRefreshing = "session_refreshing"
+	BusyOTPSigningIn      = "otp_signing_in"
+	BusyOTPSending        = "otp_sending"
+	BusyOTPVerifying      = "otp_verifying"
+	BusyPSCWaiting        = "psc_waiting"
+	BusyECPSActivating    = "ecps_activating"
+)
+
+// Notices (events to show beside the current screen).
+const (
+	NoticeInsertCard            = "insert_card"
+	NoticeMonitorDown           = "monitor_down"
+	NoticePhoneTakenOver        = "phone_taken_over" // Snapshot.Holder says who
+	NoticeSessionExpiring       = "session_expiring"
+	NoticeSessionExpired        = "session_expired"
+	NoticeSessionRevoked        = "session_revoked"
+	NoticeSignedOutElsewhere    = "signed_out_elsewhere"
+	NoticeSignedOut             = "signed_out"
+	NoticeSignedOutCardRemoved  = "signed_out_card_removed"
+	NoticePreviousUserSignedOut = "previous_user_signed_out"
+	NoticeOTPChannelsReminder   = "otp_channels_reminder" // "pensez à modifier les canaux OTP"
+	NoticeCodeSent              = "code_sent"
+	NoticeChannelValidated      = "channel_validated"
+	NoticeDeviceForgotten       = "device_forgotten" // the 24 h remembering was cancelled
+	NoticeECPSActivated         = "ecps_activated"
+)
+
+// Error keys that are not portal codes.
+const (
+	KeyPINIncorrect      = "pin_incorrect"
+	KeyPINLocked         = "pin_locked"
+	KeyPINFormat         = "pin_format"
+	KeyCardRemoved       = "card_removed"
+	KeyCardUnknown       = "card_unknown"
+	KeyModuleMissing     = "module_missing"
+	KeyNotConfigured     = "not_configured"
+	KeyPhoneFormat       = "phone_format"
+	KeyPasswordEmpty     = "password_empty"
+	KeyOTPFormat         = "otp_format"
+	KeyIdentifiantFormat = "identifiant_format"
+	KeyChannelsRequired  = "otp_channels_required"
+	KeyChannelKind       = "channel_kind"
+	KeyProfileUnknown    = "profile_unknown"
+	KeyPortalUnreachable = "portal_unreachable"
+	KeyPortalCertificate = "portal_certificate" // the portal's TLS certificate is not trusted
+	KeyTimeout           = "timeout"
+	KeyNotFound          = "not_found"
+	KeyInternal          = "internal"
+	KeyUnknown           = "error_unknown"
+)
+
+var sentinelKeys = []struct {
+	err error
+	key string
+}{
+	{ErrPINIncorrect, KeyPINIncorrect},
+	{ErrPINLocked, KeyPINLocked},
+	{ErrPINFormat, KeyPINFormat},
+	{ErrCardRemoved, KeyCardRemoved},
+	{ErrCardUnknown, KeyCardUnknown},
+	{ErrModuleMissing, KeyModuleMissing},
+	{ErrNotConfigured, KeyNotConfigured},
+	{ErrPhoneFormat, KeyPhoneFormat},
+	{ErrPasswordEmpty, KeyPasswordEmpty},
+	{ErrPasswordMismatch, api.CodePasswordMismatch},
+	{ErrOTPFormat, KeyOTPFormat},
+	{ErrIdentifiantFormat, KeyIdentifiantFormat},
+	{ErrChannelsRequired, KeyChannelsRequired},
+	{ErrUnsupportedChannel, KeyChannelKind},
+	{ErrProfileUnknown, KeyProfileUnknown},
+	{ErrPortalUnreachable, KeyPortalUnreachable},
+	{ErrSessionEnded, api.CodeSessionExpired},
+	{ErrNotFound, KeyNotFound},
+	{ErrMissingDependency, KeyInternal},
+}
+
+// portalKeys are the portal's stable codes the UI translates as they are.
+var portalKeys = []string{api.CodeInvalidRequest, api.CodeUnauthenticated, api.CodeSessionExpired,
+	api.CodeSessionRevoked, api.CodeCertUntrusted, api.CodeCertExpired, api.CodeCertRevoked,
+	api.CodeCertUsage, api.CodeCardUnknown, api.CodeForbidden, api.CodeProfileUnknown,
+	api.CodeProfileRequired, api.CodePhoneUnknown, api.CodePhoneTaken, api.CodeCredentials,
+	api.CodeAccountLocked, api.CodePasswordPolicy, api.CodePasswordMismatch, api.CodePasswordExpired,
+	api.CodePasswordReused, api.CodeOTPInvalid, api.CodeOTPExpired, api.CodeOTPTriesExceeded,
+	api.CodeOTPResendTooSoon, api.CodeOTPResendCap, api.CodeNoChannel, api.CodeChannelInvalid,
+	api.CodeDeliveryFailed, api.CodeCaptchaInvalid, api.CodeLinkInvalid, api.CodeRateLimited,
+	api.CodeNotFound, api.CodeInternal}
+
+// MessageKey turns an error of a Snapshot into a stable key for the UI ("" for nil). The
+// portal's codes are keys as they are; card and input errors have their own keys; network
+// failures are "portal_unreachable" (or "portal_certificate", "timeout").
+func MessageKey(err error) string {
+	if err == nil {
+		return ""
+	}
+	if code := api.CodeOf(err); code != "" {
+		for _, k := range portalKeys {
+			if k == code {
+				return k
+			}
+		}
+		return KeyUnknown
+	}
+	for _, s := range sentinelKeys {
+		if errors.Is(err, s.err) {
+			return s.key
+		}
+	}
+	var (
+		unknownCA x509.UnknownAuthorityError
+		hostErr   x509.HostnameError
+		certErr   x509.CertificateInvalidError
+		netErr    net.Error
+		urlErr    *url.Error
+	)
+	switch {
+	case errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &certErr):
+		return KeyPortalCertificate
+	case errors.Is(err, context.DeadlineExceeded):
+		return KeyTimeout
+	case errors.As(err, &netErr), errors.As(err, &urlErr):
+		return KeyPortalUnreachable
+	}
+	return KeyUnknown
+}
+
+// MessageKeys lists every key the engine can produce (errors, busy labels, notices), so that
+// the UI can test that it translates them all.
+func MessageKeys() []string {
+	keys := []string{BusyCardReading, BusyPINChecking, BusySigningIn, BusySessionResuming,
+		BusyProfilesLoading, BusyProfileChoosing, BusyPhoneLinking, BusyPolicyLoading,
+		BusyPasswordSetting, BusyChannelsLoading, BusyChannelTesting, BusyChannelValidating,
+		BusyChannelRemoving, BusySessionRefreshing, BusyOTPSigningIn, BusyOTPSending,
+		BusyOTPVerifying, BusyPSCWaiting, BusyECPSActivating,
+		NoticeInsertCard, NoticeMonitorDown, NoticePhoneTakenOver, NoticeSessionExpiring,
+		NoticeSessionExpired, NoticeSessionRevoked, NoticeSignedOutElsewhere, NoticeSignedOut,
+		NoticeSignedOutCardRemoved, NoticePreviousUserSignedOut, NoticeOTPChannelsReminder,
+		NoticeCodeSent, NoticeChannelValidated, NoticeDeviceForgotten, NoticeECPSActivated,
+		KeyPortalCertificate, KeyTimeout, KeyUnknown}
+	seen := map[string]bool{}
+	for _, k := range keys {
+		seen[k] = true
+	}
+	for _, s := range sentinelKeys {
+		if !seen[s.key] {
+			seen[s.key] = true
+			keys = append(keys, s.key)
+		}
+	}
+	for _, k := range portalKeys {
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
