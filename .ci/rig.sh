@@ -39,12 +39,16 @@ install_pkgs() {
 }
 
 # Extra vpcd devices: one reader per test package (docs/architecture.md has the port map).
+# libifdvpcd keeps its sockets in a static array indexed by slot only, so devices that share one
+# library file share slots 0/1 (every "00 00" reader mirrors the last device's port). pcscd
+# dlopens each distinct file once: each device gets its own copy of the driver.
 readers() {
-  local f=/etc/reader.conf.d/cpx-vpcd want=""
+  local f=/etc/reader.conf.d/cpx-vpcd want="" lib=/usr/lib/pcsc/drivers/serial/libifdvpcd.so
   for port in 35965 35967 35969 35971; do
+    cmp -s "$lib" "${lib%.so}-cpx$port.so" || cp "$lib" "${lib%.so}-cpx$port.so"
     want+="FRIENDLYNAME \"Virtual PCD $port\"
 DEVICENAME   /dev/null:$port
-LIBPATH      /usr/lib/pcsc/drivers/serial/libifdvpcd.so
+LIBPATH      ${lib%.so}-cpx$port.so
 CHANNELID    $port
 
 "
