@@ -76,3 +76,28 @@ func TestExpiryNinetyDays(t *testing.T) {
 		t.Fatal("MaxAgeDays")
 	}
 }
+
+func TestResultError(t *testing.T) {
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	if ResultError(Result{Outcome: Accepted}, now, false) != nil {
+		t.Fatal("accepted gives an error")
+	}
+	e := ResultError(Result{Outcome: Failed, TriesLeft: 2}, now, false)
+	if e.Code != "credentials_invalid" || e.Message != MsgCredentialsFR || e.Details["tries_left"] != "2" {
+		t.Fatalf("failed: %+v", e)
+	}
+	if e := ResultError(Result{Outcome: Failed, TriesLeft: 2}, now, true); e.Details != nil {
+		t.Fatalf("hidden tries: %+v", e)
+	}
+	e = ResultError(Result{Outcome: Locked, RetryAt: now.Add(20 * time.Minute)}, now, true)
+	if e.Code != "account_locked" || e.Message != MsgLockedFR || e.Details["retry_after"] != "1200" {
+		t.Fatalf("locked: %+v", e)
+	}
+	if PolicyError(nil) != nil {
+		t.Fatal("no violation gives an error")
+	}
+	pe := PolicyError(Sante().Check([]byte("abc"), CheckContext{}))
+	if pe.Code != "password_policy" || pe.Details[CodeMinLength] != "Au moins 12 caractères" || pe.Details[CodeUpper] == "" {
+		t.Fatalf("policy: %+v", pe)
+	}
+}
