@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,6 +36,8 @@ var ErrPKI = errors.New("test pki")
 
 // Holder describes one card holder to issue a certificate for.
 type Holder struct {
+	// Family is informational: verifiers derive the family from NationalID (see
+	// cps.FromCertificate), so a CPF holder with an RPPS number reads back as CPS.
 	Family     cps.Family // CPS, CPE, CPA …
 	NationalID string     // CN: "8"+RPPS, "0"+ADELI, "3"+FINESS+"/"+id, "5"+SIRET+"/"+id
 	Surname    string
@@ -86,10 +89,10 @@ const (
 func New() (*PKI, error) { return NewNamed(RootCN, IssuerCN) }
 
 // NewNamed creates a PKI with the given CA common names: use it for an unrelated CA that
-// verifiers must refuse.
+// verifiers must refuse. Both names must contain "TEST" (never imitate a real CA) and differ.
 func NewNamed(rootCN, issuerCN string) (*PKI, error) {
-	if rootCN == "" || issuerCN == "" || rootCN == issuerCN {
-		return nil, fmt.Errorf("pki: ca names must be distinct and non-empty: %w", ErrPKI)
+	if !strings.Contains(rootCN, "TEST") || !strings.Contains(issuerCN, "TEST") || rootCN == issuerCN {
+		return nil, fmt.Errorf("pki: ca names must differ and contain TEST: %w", ErrPKI)
 	}
 	now := time.Now()
 	rootKey, err := rsa.GenerateKey(rand.Reader, keyBits)

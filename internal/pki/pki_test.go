@@ -155,8 +155,10 @@ func TestUnrelatedCARefused(t *testing.T) {
 
 func TestBadInput(t *testing.T) {
 	p := sharedPKI(t)
-	if _, err := NewNamed("X", "X"); !errors.Is(err, ErrPKI) {
-		t.Errorf("NewNamed same names: %v", err)
+	for _, names := range [][2]string{{"X TEST", "X TEST"}, {"AC RACINE IGC-SANTE FORT", "AC TEST"}, {"", "AC TEST"}} {
+		if _, err := NewNamed(names[0], names[1]); !errors.Is(err, ErrPKI) {
+			t.Errorf("NewNamed(%q, %q): %v", names[0], names[1], err)
+		}
 	}
 	if _, err := p.Issue(Holder{}); !errors.Is(err, ErrPKI) {
 		t.Errorf("Issue empty holder: %v", err)
