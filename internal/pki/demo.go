@@ -1,6 +1,7 @@
 package pki
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/cpx-agent/cpx-agent/internal/cps"
@@ -46,4 +47,36 @@ var shared struct {
 func Shared() (*PKI, error) {
 	shared.once.Do(func() { shared.pki, shared.err = New() })
 	return shared.pki, shared.err
+}
+
+var sharedDemo struct {
+	mu     sync.Mutex
+	issued map[string]*Issued
+}
+
+// SharedDemo gives the demo holder key (see DemoHolders) issued once per process by the
+// Shared PKI. Callers must not revoke it: issue their own holder for revocation tests.
+func SharedDemo(key string) (*Issued, error) {
+	h, ok := DemoHolders()[key]
+	if !ok {
+		return nil, fmt.Errorf("pki: no demo holder %q: %w", key, ErrPKI)
+	}
+	p, err := Shared()
+	if err != nil {
+		return nil, err
+	}
+	sharedDemo.mu.Lock()
+	defer sharedDemo.mu.Unlock()
+	if is, ok := sharedDemo.issued[key]; ok {
+		return is, nil
+	}
+	is, err := p.Issue(h)
+	if err != nil {
+		return nil, err
+	}
+	if sharedDemo.issued == nil {
+		sharedDemo.issued = map[string]*Issued{}
+	}
+	sharedDemo.issued[key] = is
+	return is, nil
 }

@@ -22,23 +22,12 @@ func sharedPKI(t testing.TB) *PKI {
 	return p
 }
 
-// demoIssued issues every demo holder once per test binary.
-var demoCache = map[string]*Issued{}
-
 func demo(t testing.TB, key string) *Issued {
 	t.Helper()
-	if is, ok := demoCache[key]; ok {
-		return is
-	}
-	h, ok := DemoHolders()[key]
-	if !ok {
-		t.Fatalf("no demo holder %q", key)
-	}
-	is, err := sharedPKI(t).Issue(h)
+	is, err := SharedDemo(key)
 	if err != nil {
-		t.Fatalf("issue %s: %v", key, err)
+		t.Fatalf("demo holder %s: %v", key, err)
 	}
-	demoCache[key] = is
 	return is
 }
 
@@ -155,6 +144,12 @@ func TestUnrelatedCARefused(t *testing.T) {
 
 func TestBadInput(t *testing.T) {
 	p := sharedPKI(t)
+	if _, err := SharedDemo("nobody"); !errors.Is(err, ErrPKI) {
+		t.Errorf("SharedDemo unknown key: %v", err)
+	}
+	if a, b := demo(t, "cps"), demo(t, "cps"); a != b {
+		t.Error("SharedDemo issued twice")
+	}
 	for _, names := range [][2]string{{"X TEST", "X TEST"}, {"AC RACINE IGC-SANTE FORT", "AC TEST"}, {"", "AC TEST"}} {
 		if _, err := NewNamed(names[0], names[1]); !errors.Is(err, ErrPKI) {
 			t.Errorf("NewNamed(%q, %q): %v", names[0], names[1], err)
