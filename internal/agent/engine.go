@@ -259,7 +259,7 @@ func (e *Engine) start(label string, call func(ctx context.Context) func()) {
 // instead of apply when the result is stale, to release what the call returned.
 func (e *Engine) startFull(label string, timeout time.Duration, call func(ctx context.Context) (apply, discard func())) {
 	r := &e.run
-	r.s.Busy, r.s.BusyLabel = true, label
+	r.s.Busy, r.s.BusyLabel, r.s.Err = true, label, nil
 	gen, ctx := r.gen, r.flowCtx
 	go func() {
 		cctx, cancel := context.WithTimeout(ctx, timeout)
