@@ -150,7 +150,7 @@ type fakeCred struct {
 	cert *x509.Certificate
 }
 
-func (c *fakeCred) Signer() crypto.Signer           { return nil }
+func (c *fakeCred) Signer() crypto.Signer          { return nil }
 func (c *fakeCred) Certificate() *x509.Certificate { return c.cert }
 func (c *fakeCred) Close() error {
 	c.tok.mu.Lock()

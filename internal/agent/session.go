@@ -35,6 +35,7 @@ type runState struct {
 	sessGen  uint64 // bumped when the session ends: its events and checks are stale
 	evCancel context.CancelFunc
 	tick     <-chan time.Time // banner refresh (one timer)
+	tickAt   time.Time
 	retry    <-chan time.Time // event stream reconnect
 	backoff  time.Duration
 }
@@ -87,7 +88,11 @@ func (e *Engine) schedule() {
 	if d == 0 {
 		d = time.Minute
 	}
-	r.tick = e.d.Clock.After(d)
+	at := e.d.Clock.Now().Add(d)
+	if r.tick != nil && r.tickAt.Equal(at) {
+		return // already armed for that instant
+	}
+	r.tick, r.tickAt = e.d.Clock.After(d), at
 }
 
 // onTick refreshes TimeLeft; at zero it asks the portal whether the session lives on (idle
