@@ -15,7 +15,9 @@ type PhoneTakenError struct {
 	SessionID string
 }
 
-func (e *PhoneTakenError) Error() string { return "phone " + e.Number + " is linked to another session" }
+func (e *PhoneTakenError) Error() string {
+	return "phone " + e.Number + " is linked to another session"
+}
 
 // ChooseProfile sets the session's profile (one of its user's) and remembers it for the
 // workstation. A phone of another entity is unlinked.
