@@ -1,0 +1,244 @@
+// Package config holds cpx-agent's workstation settings: a system-wide JSON file deployed by
+// IT staff (per-OS path), per-user overrides, CPX_AGENT_* environment overrides, and keys
+// the system file locks against both. Nothing secret belongs here: keys that look like
+// secrets are rejected (secrets go in the OS keyring). It also keeps Prefs, the non-secret
+// per-user state (last phone, last profile).
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Config is the effective workstation configuration.
+type Config struct {
+	PortalURL     string `json:"portal_url"`     // https://… of cpx-portal
+	PKCS11Module  string `json:"pkcs11_module"`  // absolute path; "" = the catalogue's default
+	RemovalPolicy string `json:"removal_policy"` // "lock" (default) or "signout"
+	Language      string `json:"language"`       // "fr", "en" or "" (OS locale)
+	Workstation   string `json:"workstation"`    // default: host name
+	PortalCA      string `json:"portal_ca"`      // PEM bundle trusted for the portal; "" = system roots
+	OTPChannels   string `json:"otp_channels"`   // "skippable" (default) or "required"
+	SessionStore  string `json:"session_store"`  // "memory" (default) or "keyring"
+
+	// Locked lists the keys users cannot override (system file only).
+	Locked []string `json:"locked,omitempty"`
+	// Origin says where each key's value came from ("default", a file path, "env CPX_AGENT_…").
+	Origin map[string]string `json:"-"`
+	// Warnings are overrides that were refused (a locked key set by a user or the environment).
+	Warnings []string `json:"-"`
+}
+
+// Keys of the configuration files (and, upper-cased with the CPX_AGENT_ prefix, of the
+// environment).
+const (
+	KeyPortalURL     = "portal_url"
+	KeyPKCS11Module  = "pkcs11_module"
+	KeyRemovalPolicy = "removal_policy"
+	KeyLanguage      = "language"
+	KeyWorkstation   = "workstation"
+	KeyPortalCA      = "portal_ca"
+	KeyOTPChannels   = "otp_channels"
+	KeySessionStore  = "session_store"
+	keyLocked        = "locked"
+)
+
+// EnvPrefix prefixes the environment overrides: CPX_AGENT_PORTAL_URL, …
+const EnvPrefix = "CPX_AGENT_"
+
+// field binds a key to its Config field.
+var fields = []struct {
+	key string
+	ptr func(*Config) *string
+}{
+	{KeyPortalURL, func(c *Config) *string { return &c.PortalURL }},
+	{KeyPKCS11Module, func(c *Config) *string { return &c.PKCS11Module }},
+	{KeyRemovalPolicy, func(c *Config) *string { return &c.RemovalPolicy }},
+	{KeyLanguage, func(c *Config) *string { return &c.Language }},
+	{KeyWorkstation, func(c *Config) *string { return &c.Workstation }},
+	{KeyPortalCA, func(c *Config) *string { return &c.PortalCA }},
+	{KeyOTPChannels, func(c *Config) *string { return &c.OTPChannels }},
+	{KeySessionStore, func(c *Config) *string { return &c.SessionStore }},
+}
+
+// Keys lists the configuration keys.
+func Keys() []string {
+	out := make([]string, len(fields))
+	for i, f := range fields {
+		out[i] = f.key
+	}
+	return out
+}
+
+func isKey(k string) bool { return slices.Contains(Keys(), k) }
+
+// Errors of Load, for errors.Is.
+var (
+	ErrInvalid = errors.New("invalid configuration")
+	ErrSecret  = errors.New("secrets do not belong in the configuration")
+)
+
+// Sources says where Load reads. Empty paths are skipped; Env nil means os.LookupEnv.
+type Sources struct {
+	System   string
+	User     string
+	Env      func(string) (string, bool)
+	Hostname func() (string, error)
+}
+
+// DefaultSources are the per-OS system file, the per-user file and the process environment.
+func DefaultSources() Sources {
+	user, _ := UserPath()
+	return Sources{System: SystemPath(), User: user, Env: os.LookupEnv, Hostname: os.Hostname}
+}
+
+// Load reads the layers (defaults < system file < user file < environment; locked keys only
+// from the defaults and the system file), then validates the result.
+func Load(src Sources) (Config, error) {
+	if src.Env == nil {
+		src.Env = os.LookupEnv
+	}
+	if src.Hostname == nil {
+		src.Hostname = os.Hostname
+	}
+	c := defaults(src.Hostname)
+	sys, err := readLayer(src.System, true)
+	if err != nil {
+		return Config{}, err
+	}
+	c.apply(sys, src.System, nil)
+	if raw, ok := sys[keyLocked]; ok {
+		if err := json.Unmarshal(raw, &c.Locked); err != nil {
+			return Config{}, fmt.Errorf("config: %s: locked must be a list of keys: %w", src.System, ErrInvalid)
+		}
+		for _, k := range c.Locked {
+			if !isKey(k) {
+				return Config{}, fmt.Errorf("config: %s: locked key %q is not a configuration key: %w", src.System, k, ErrInvalid)
+			}
+		}
+	}
+	user, err := readLayer(src.User, false)
+	if err != nil {
+		return Config{}, err
+	}
+	c.apply(user, src.User, c.Locked)
+	c.applyEnv(src.Env)
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+func defaults(hostname func() (string, error)) Config {
+	c := Config{RemovalPolicy: "lock", OTPChannels: "skippable", SessionStore: "memory", Origin: map[string]string{}}
+	if h, err := hostname(); err == nil {
+		c.Workstation = h
+	}
+	for _, k := range Keys() {
+		c.Origin[k] = "default"
+	}
+	return c
+}
+
+// readLayer parses one file into raw values; a missing file is an empty layer.
+func readLayer(path string, system bool) (map[string]json.RawMessage, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("config: read %s: %w", path, err)
+	}
+	var layer map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&layer); err != nil {
+		return nil, fmt.Errorf("config: %s is not a JSON object: %v: %w", path, err, ErrInvalid)
+	}
+	keys := make([]string, 0, len(layer))
+	for k := range layer {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		switch {
+		case looksSecret(k):
+			return nil, fmt.Errorf("config: %s: key %q looks like a secret; keep secrets in the OS keyring: %w", path, k, ErrSecret)
+		case k == keyLocked && !system:
+			return nil, fmt.Errorf("config: %s: %q is only allowed in the system file: %w", path, k, ErrInvalid)
+		case k != keyLocked && !isKey(k):
+			return nil, fmt.Errorf("config: %s: unknown key %q (known: %s): %w", path, k, strings.Join(Keys(), ", "), ErrInvalid)
+		}
+		if k == keyLocked {
+			continue
+		}
+		var s string
+		if err := json.Unmarshal(layer[k], &s); err != nil {
+			return nil, fmt.Errorf("config: %s: %q must be a string: %w", path, k, ErrInvalid)
+		}
+	}
+	return layer, nil
+}
+
+// apply sets the layer's keys, refusing the locked ones with a warning.
+func (c *Config) apply(layer map[string]json.RawMessage, origin string, locked []string) {
+	for _, f := range fields {
+		raw, ok := layer[f.key]
+		if !ok {
+			continue
+		}
+		if slices.Contains(locked, f.key) {
+			c.Warnings = append(c.Warnings, fmt.Sprintf("%s: %s is locked by the system configuration; ignored", origin, f.key))
+			continue
+		}
+		_ = json.Unmarshal(raw, f.ptr(c)) // checked by readLayer
+		c.Origin[f.key] = origin
+	}
+}
+
+func (c *Config) applyEnv(env func(string) (string, bool)) {
+	for _, f := range fields {
+		name := EnvPrefix + strings.ToUpper(f.key)
+		v, ok := env(name)
+		if !ok {
+			continue
+		}
+		if slices.Contains(c.Locked, f.key) {
+			c.Warnings = append(c.Warnings, fmt.Sprintf("env %s: %s is locked by the system configuration; ignored", name, f.key))
+			continue
+		}
+		*f.ptr(c) = v
+		c.Origin[f.key] = "env " + name
+	}
+}
+
+// secretWords are parts of key names that mean a secret.
+var secretWords = []string{"password", "passwd", "secret", "token", "pin", "puk", "private", "credential", "apikey", "api_key", "otp_code"}
+
+// looksSecret tells whether a key name looks like it holds a secret ("pin" as a word, so
+// that "pinned" or "spinner" pass).
+func looksSecret(key string) bool {
+	k := strings.ToLower(key)
+	for _, w := range secretWords {
+		if w == "pin" || w == "puk" {
+			for _, part := range strings.FieldsFunc(k, func(r rune) bool { return r == '_' || r == '-' || r == '.' }) {
+				if part == w {
+					return true
+				}
+			}
+			continue
+		}
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
+}
