@@ -1,0 +1,142 @@
+package token
+
+import (
+	"errors"
+	"fmt"
+	"unsafe"
+
+	"github.com/miekg/pkcs11"
+)
+
+// PIN and PUK lengths of CPx cards.
+const (
+	PINLength = 4
+	PUKLength = 8
+)
+
+// pinString hands b to miekg/pkcs11 (which takes strings) without a Go heap copy, so the
+// caller's zeroing of b reaches every Go-side copy. b must not change during the call.
+func pinString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// Login verifies pin with C_Login(CKU_USER), once: it is never retried. pin must be 4 digits
+// (checked before the card sees it: a typo burns no try); the caller zeroes it afterwards.
+// A wrong PIN gives a *PINError (errors.Is ErrPINIncorrect) with the tries left read from the
+// token flags right after the failure. The Key returned signs until the card is removed, the
+// Key or Token is closed, or another Login replaces it.
+func (t *Token) Login(pin []byte) (*Key, error) {
+	if err := checkDigits(pin, PINLength, ErrPINFormat); err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err := t.ensureLocked(); err != nil {
+		return nil, err
+	}
+	if t.logged {
+		// C_Login on a logged-in token answers CKR_USER_ALREADY_LOGGED_IN without checking
+		// the PIN: log out so this PIN is really verified.
+		_ = t.mod.ctx.Logout(t.sess)
+		t.logged = false
+		t.gen++
+	}
+	if err := t.mod.ctx.Login(t.sess, pkcs11.CKU_USER, pinString(pin)); err != nil {
+		return nil, t.pinFailureLocked("C_Login", err)
+	}
+	t.logged = true
+	k, err := t.keyLocked()
+	if err != nil {
+		t.dropLogin()
+		return nil, err
+	}
+	t.log.Info("pkcs11 login", "module", t.mod.path, "token", t.info.Label, "pss", k.pss)
+	return k, nil
+}
+
+// pinFailureLocked maps a failed PIN operation; a wrong PIN gets the tries left.
+func (t *Token) pinFailureLocked(op string, err error) error {
+	err = t.failLocked(op, err)
+	if !errors.Is(err, ErrPINIncorrect) {
+		return err
+	}
+	tries, terr := t.triesLocked()
+	if terr != nil {
+		return &PINError{TriesLeft: -1, Tries: PINTries{Left: -1}}
+	}
+	return &PINError{TriesLeft: tries.Count(), Tries: tries}
+}
+
+// dropLogin logs out (keeping the session) and ends the Keys of this login.
+func (t *Token) dropLogin() {
+	if t.logged && t.hasSess {
+		_ = t.mod.ctx.Logout(t.sess)
+	}
+	t.logged = false
+	t.gen++
+}
+
+// ChangePIN changes the user PIN with C_SetPIN (old verified once, never retried). Both must
+// be 4 digits; the caller zeroes them afterwards.
+func (t *Token) ChangePIN(old, new []byte) error {
+	if err := checkDigits(old, PINLength, ErrPINFormat); err != nil {
+		return err
+	}
+	if err := checkDigits(new, PINLength, ErrPINFormat); err != nil {
+		return fmt.Errorf("new pin: %w", err)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err := t.ensureLocked(); err != nil {
+		return err
+	}
+	if err := t.mod.ctx.SetPIN(t.sess, pinString(old), pinString(new)); err != nil {
+		return t.pinFailureLocked("C_SetPIN", err)
+	}
+	t.log.Info("pkcs11 pin changed", "module", t.mod.path, "token", t.info.Label)
+	return nil
+}
+
+// Unblock sets a new user PIN with the unblock code: C_Login(CKU_SO, puk) then C_InitPIN
+// (newPIN), then logout. puk must be 8 digits, newPIN 4; the caller zeroes both afterwards.
+// A wrong PUK gives ErrPUKIncorrect, a blocked one ErrPUKLocked. Keys of an earlier Login end.
+func (t *Token) Unblock(puk, newPIN []byte) error {
+	if err := checkDigits(puk, PUKLength, ErrPUKFormat); err != nil {
+		return err
+	}
+	if err := checkDigits(newPIN, PINLength, ErrPINFormat); err != nil {
+		return fmt.Errorf("new pin: %w", err)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err := t.ensureLocked(); err != nil {
+		return err
+	}
+	t.dropLogin()
+	if err := t.mod.ctx.Login(t.sess, pkcs11.CKU_SO, pinString(puk)); err != nil {
+		err = t.failLocked("C_Login(SO)", err)
+		switch {
+		case errors.Is(err, ErrPINIncorrect):
+			return fmt.Errorf("unblock: %w", ErrPUKIncorrect)
+		case errors.Is(err, ErrPINLocked):
+			return fmt.Errorf("unblock: %w", ErrPUKLocked)
+		}
+		return err
+	}
+	t.logged = true
+	err := t.mod.ctx.InitPIN(t.sess, pinString(newPIN))
+	t.dropLogin()
+	if err != nil {
+		err = t.failLocked("C_InitPIN", err)
+		if errors.Is(err, ErrPINIncorrect) {
+			// OpenSC checks a PUK only when it unblocks (C_InitPIN).
+			return fmt.Errorf("unblock: %w", ErrPUKIncorrect)
+		}
+		return err
+	}
+	t.log.Info("pkcs11 pin unblocked", "module", t.mod.path, "token", t.info.Label)
+	return nil
+}
