@@ -61,7 +61,7 @@ func TestSendMailOverSTARTTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	w, _ := c.Data()
-	w.Write([]byte("Subject: x\r\n\r\n..dot\r\nhello\r\n"))
+	w.Write([]byte("Subject: x\r\n\r\n.dot\r\nhello\r\n"))
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
