@@ -231,3 +231,12 @@ func (s *Store) Sweep(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// CountOpenSessions counts sessions not ended.
+func (s *Store) CountOpenSessions(ctx context.Context) (int, error) {
+	var n int
+	if err := s.queryRow(ctx, "SELECT COUNT(*) FROM sessions WHERE ended_at IS NULL").Scan(&n); err != nil {
+		return 0, fmt.Errorf("count sessions: %w", err)
+	}
+	return n, nil
+}

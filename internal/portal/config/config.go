@@ -1,0 +1,170 @@
+// Package config reads cpx-portal's configuration: a JSON file (every key optional) then
+// environment overrides CPX_PORTAL_<KEY> (the key upper-cased, e.g. CPX_PORTAL_LISTEN).
+// Durations are Go duration strings ("15m", "12h").
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the portal's configuration. docs/portal.md documents every key.
+type Config struct {
+	Listen        string   `json:"listen"`
+	DataDir       string   `json:"data_dir"`
+	DatabaseDSN   string   `json:"database_dsn"`
+	TLSCert       string   `json:"tls_cert"`
+	TLSKey        string   `json:"tls_key"`
+	ClientCA      string   `json:"client_ca"`
+	ClientCRL     string   `json:"client_crl"`
+	SessionIdle   Duration `json:"session_idle"`
+	SessionMax    Duration `json:"session_max"`
+	ExpiryWarning Duration `json:"expiry_warning"`
+	SweepInterval Duration `json:"sweep_interval"`
+	ShutdownGrace Duration `json:"shutdown_grace"`
+	PasswordRules string   `json:"password_policy"`
+	PasswordAge   int      `json:"password_max_age_days"`
+	LogLevel      string   `json:"log_level"`
+	LogFormat     string   `json:"log_format"`
+	Dev           bool     `json:"dev"`
+}
+
+// Defaults returns the configuration used for keys the file and environment leave out.
+func Defaults() Config {
+	return Config{
+		Listen:        "127.0.0.1:8443",
+		DataDir:       "/var/lib/cpx-portal",
+		SessionIdle:   Duration(30 * time.Minute),
+		SessionMax:    Duration(12 * time.Hour),
+		ExpiryWarning: Duration(5 * time.Minute),
+		SweepInterval: Duration(30 * time.Second),
+		ShutdownGrace: Duration(10 * time.Second),
+		PasswordRules: "sante",
+		PasswordAge:   365,
+		LogLevel:      "info",
+		LogFormat:     "json",
+	}
+}
+
+// Load reads path (skipped when "") over the defaults, then the environment.
+func Load(path string, environ []string) (Config, error) {
+	c := Defaults()
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return c, fmt.Errorf("config: %w", err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&c); err != nil {
+			return c, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	if err := c.applyEnv(environ); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+// applyEnv sets each field whose CPX_PORTAL_<JSON KEY> variable is present.
+func (c *Config) applyEnv(environ []string) error {
+	env := map[string]string{}
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "CPX_PORTAL_") {
+			env[k] = v
+		}
+	}
+	rv := reflect.ValueOf(c).Elem()
+	rt := rv.Type()
+	for i := range rt.NumField() {
+		key := rt.Field(i).Tag.Get("json")
+		name := "CPX_PORTAL_" + strings.ToUpper(key)
+		val, ok := env[name]
+		if !ok {
+			continue
+		}
+		if err := setField(rv.Field(i), val); err != nil {
+			return fmt.Errorf("config: %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func setField(f reflect.Value, val string) error {
+	switch f.Interface().(type) {
+	case Duration:
+		d, err := time.ParseDuration(val)
+		if err != nil {
+			return err
+		}
+		f.Set(reflect.ValueOf(Duration(d)))
+	case string:
+		f.SetString(val)
+	case bool:
+		b, err := strconv.ParseBool(val)
+		if err != nil {
+			return err
+		}
+		f.SetBool(b)
+	case int:
+		n, err := strconv.Atoi(val)
+		if err != nil {
+			return err
+		}
+		f.SetInt(int64(n))
+	default:
+		return errors.New("unsupported type")
+	}
+	return nil
+}
+
+// Validate checks the values make sense together.
+func (c Config) Validate() error {
+	switch {
+	case c.Listen == "":
+		return errors.New("config: listen is empty")
+	case c.DatabaseDSN == "" && c.DataDir == "":
+		return errors.New("config: data_dir or database_dsn is required")
+	case c.SessionIdle <= 0 || c.SessionMax <= 0:
+		return errors.New("config: session_idle and session_max must be positive")
+	case c.SessionIdle > c.SessionMax:
+		return errors.New("config: session_idle is longer than session_max")
+	case c.SweepInterval <= 0:
+		return errors.New("config: sweep_interval must be positive")
+	case !c.Dev && (c.TLSCert == "" || c.TLSKey == "" || c.ClientCA == ""):
+		return errors.New("config: tls_cert, tls_key and client_ca are required (or dev mode)")
+	case c.LogFormat != "json" && c.LogFormat != "text":
+		return errors.New("config: log_format must be json or text")
+	}
+	return nil
+}
+
+// Duration is a time.Duration written as a string in JSON.
+type Duration time.Duration
+
+// D is the time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// MarshalJSON writes "15m0s".
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// UnmarshalJSON reads "15m".
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("duration must be a string like \"15m\": %w", err)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}

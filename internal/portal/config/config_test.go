@@ -1,0 +1,44 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLoadFileThenEnv(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "portal.json")
+	os.WriteFile(path, []byte(`{"listen": ":9443", "session_idle": "10m", "dev": true}`), 0o600)
+	c, err := Load(path, []string{"CPX_PORTAL_SESSION_IDLE=20m", "CPX_PORTAL_DATA_DIR=/tmp/x", "OTHER=1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != ":9443" || c.SessionIdle.D() != 20*time.Minute || c.DataDir != "/tmp/x" || !c.Dev {
+		t.Fatalf("got %+v", c)
+	}
+	if c.SessionMax.D() != 12*time.Hour {
+		t.Fatalf("default session_max lost: %v", c.SessionMax.D())
+	}
+}
+
+func TestLoadRefusesBadInput(t *testing.T) {
+	dir := t.TempDir()
+	cases := map[string]string{
+		"unknown key":  `{"dev": true, "lisen": ":1"}`,
+		"bad duration": `{"dev": true, "session_idle": "soon"}`,
+		"idle > max":   `{"dev": true, "session_idle": "2h", "session_max": "1h"}`,
+		"no tls":       `{"listen": ":1"}`,
+	}
+	for name, body := range cases {
+		path := filepath.Join(dir, strings.ReplaceAll(name, " ", "_"))
+		os.WriteFile(path, []byte(body), 0o600)
+		if _, err := Load(path, nil); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if _, err := Load("", []string{"CPX_PORTAL_DEV=maybe"}); err == nil {
+		t.Error("bad boolean in the environment accepted")
+	}
+}
