@@ -1,6 +1,10 @@
 package password
 
-import "time"
+import (
+	"time"
+
+	"github.com/cpx-agent/cpx-agent/internal/portal/api"
+)
 
 // Config gathers the password settings of the portal.
 type Config struct {
@@ -23,6 +27,9 @@ func DefaultConfig() Config {
 
 // MaxAgeDays returns MaxAge in whole days, for api.PasswordPolicy.
 func (c Config) MaxAgeDays() int { return int(c.MaxAge / (24 * time.Hour)) }
+
+// API returns the policy in force as the agent's live checklist needs it.
+func (c Config) API() api.PasswordPolicy { return c.Policy.API(c.MaxAgeDays()) }
 
 // Expired reports whether a password changed at changedAt must be changed at now (seed 002:
 // "Le mot de passe expire au terme de 90 jours"). A zero changedAt (never set) is expired.

@@ -72,7 +72,7 @@ func TestExpiryNinetyDays(t *testing.T) {
 	if Expired(changed, changed.Add(1000*24*time.Hour), 0) {
 		t.Fatal("MaxAge 0 must disable expiry")
 	}
-	if c.MaxAgeDays() != 90 || c.Policy.API(c.MaxAgeDays()).MaxAgeDays != 90 {
+	if c.MaxAgeDays() != 90 || c.API().MaxAgeDays != 90 || c.API().Name != "sante" || c.API().MinLength != 12 {
 		t.Fatal("MaxAgeDays")
 	}
 }

@@ -10,6 +10,9 @@ import (
 
 var b64 = base64.RawStdEncoding
 
+// maxMemoryKiB bounds the memory a stored hash may ask Verify for (256 MiB).
+const maxMemoryKiB = 1 << 18
+
 // encode formats a PHC string: $argon2id$v=19$m=…,t=…,p=…$salt$hash.
 func encode(p Params, salt, key []byte) string {
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
@@ -33,7 +36,7 @@ func decode(s string) (Params, []byte, []byte, error) {
 	if err != nil || n != 3 || fmt.Sprintf("m=%d,t=%d,p=%d", m, t, th) != parts[3] {
 		return p, nil, nil, fmt.Errorf("%w: parameters", ErrMalformed)
 	}
-	if m < 8 || m > 1<<21 || t < 1 || t > 64 || th < 1 || th > 64 || m < 8*th {
+	if m < 8 || m > maxMemoryKiB || t < 1 || t > 64 || th < 1 || th > 64 || m < 8*th {
 		return p, nil, nil, fmt.Errorf("%w: parameters out of range", ErrMalformed)
 	}
 	salt, err := b64.DecodeString(parts[4])
