@@ -119,13 +119,12 @@ run() {
   export CPX_OPENSC_MODULE=${CPX_OPENSC_MODULE:-/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so}
   export CPX_SOFTHSM_MODULE=${CPX_SOFTHSM_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
   export LANG=${CPX_LANG:-fr_FR.UTF-8}
-  local home; home=$(mktemp -d)
+  local home rc=0; home=$(mktemp -d)
   # A private session bus with an unlocked Secret Service, and a virtual X display.
   HOME=$home xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
     eval "$(printf %s cpx-test | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null
     export GNOME_KEYRING_CONTROL
-    exec "$@"' rig "$@"
-  local rc=$?
+    exec "$@"' rig "$@" || rc=$?
   rm -rf "$home"
   return $rc
 }
