@@ -85,3 +85,15 @@ func hasRune(pw []byte, f func(rune) bool) bool {
 	}
 	return false
 }
+
+// FromAPI rebuilds a Policy from its wire form, so that a client can run Rules() as the user
+// types. The preset name restores what the wire form does not carry (the special characters
+// of "norm", the common-password and personal-information rules).
+func FromAPI(a api.PasswordPolicy) Policy {
+	p := Policy{Name: a.Name, MinLength: a.MinLength, RequireLower: a.RequireLower, RequireUpper: a.RequireUpper,
+		RequireLetter: a.RequireLetter, RequireDigit: a.RequireDigit, RequireSpecial: a.RequireSpecial}
+	if preset, ok := Preset(a.Name); ok {
+		p.Specials, p.RefuseCommon, p.RefusePersonal = preset.Specials, preset.RefuseCommon, preset.RefusePersonal
+	}
+	return p
+}

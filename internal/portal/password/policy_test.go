@@ -109,3 +109,11 @@ func TestRulesChecklist(t *testing.T) {
 		t.Error("default preset is not sante")
 	}
 }
+
+func TestFromAPIRoundTrip(t *testing.T) {
+	for _, p := range []Policy{Sante(), Norm()} {
+		if got := FromAPI(p.API(90)); got != p {
+			t.Errorf("FromAPI(API(%s)) = %+v, want %+v", p.Name, got, p)
+		}
+	}
+}
