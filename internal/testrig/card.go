@@ -97,11 +97,12 @@ func DemoHolder(t testing.TB, name string) *pki.Issued {
 }
 
 // StartCard starts an in-process virtual card of a demo holder on vpcd port, inserts it and
-// waits until pcscd sees it in ReaderForPort(port). The card is closed (removed) when the
-// test ends.
+// waits until pcscd sees it in ReaderForPort(port). It holds LockPort(port) and closes
+// (removes) the card when the test ends; two StartCard on one port in one test deadlock.
 func StartCard(t testing.TB, port int, holder string, opts ...Option) *Card {
 	t.Helper()
 	RequirePCSCD(t)
+	LockPort(t, port)
 	cfg := cardConfig{}
 	for _, o := range opts {
 		o(&cfg)
