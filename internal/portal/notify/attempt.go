@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/cpx-agent/cpx-agent/internal/portal/otp"
@@ -27,13 +28,13 @@ func (n *Notifier) attempt(ctx context.Context, j Job) {
 		j.Envelope.Body = ""
 		n.log.Info("notify: delivered", logArgs...)
 	case IsPermanent(err) || j.Attempts >= j.MaxAttempts:
-		j.Status, j.Reason = StatusFailed, err.Error()
+		j.Status, j.Reason = StatusFailed, reason(err, j.Envelope.To)
 		j.Envelope.Body = ""
-		n.log.Warn("notify: delivery failed", append(logArgs, "err", err, "permanent", IsPermanent(err))...)
+		n.log.Warn("notify: delivery failed", append(logArgs, "err", j.Reason, "permanent", IsPermanent(err))...)
 	default:
-		j.Reason = err.Error()
+		j.Reason = reason(err, j.Envelope.To)
 		j.NextAt = now.Add(n.backoff(j.Attempts))
-		n.log.Info("notify: will retry", append(logArgs, "err", err, "next", j.NextAt)...)
+		n.log.Info("notify: will retry", append(logArgs, "err", j.Reason, "next", j.NextAt)...)
 	}
 	// Store the outcome even if ctx was cancelled meanwhile: a delivered job must not be
 	// sent twice for want of an update.
@@ -49,4 +50,14 @@ func (n *Notifier) backoff(attempts int) time.Duration {
 		d *= 2
 	}
 	return min(d, n.cfg.MaxBackoff)
+}
+
+// reason is the text kept and logged for a failure: the error with the recipient masked (a
+// relay's reply may quote the address).
+func reason(err error, to string) string {
+	msg := err.Error()
+	if to != "" {
+		msg = strings.ReplaceAll(msg, to, otp.MaskAddress(to))
+	}
+	return msg
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -70,5 +71,24 @@ func TestBackoffCapped(t *testing.T) {
 		if got := n.backoff(i + 1); got != w {
 			t.Errorf("backoff(%d) = %v, want %v", i+1, got, w)
 		}
+	}
+}
+
+// quoting fails permanently with a reply that quotes the recipient, as some relays do.
+type quoting struct{}
+
+func (quoting) Send(_ context.Context, e Envelope) error {
+	return Permanent(errors.New("550 5.1.1 <" + e.To + ">: mailbox unavailable"))
+}
+
+func TestReasonMasksRecipient(t *testing.T) {
+	r := newRig(map[string]Sender{api.ChannelEmail: quoting{}}, 5)
+	id, _ := r.n.Send(context.Background(), otpMail("jean.dupont@exemple.fr"))
+	rep := r.drain(t, id)
+	if rep.Status != StatusFailed || rep.Reason != "550 5.1.1 <j•••@exemple.fr>: mailbox unavailable" {
+		t.Fatalf("report %+v", rep)
+	}
+	if strings.Contains(r.log.String(), "jean.dupont@") {
+		t.Fatalf("log has the address:\n%s", r.log.String())
 	}
 }
