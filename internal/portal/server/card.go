@@ -56,7 +56,11 @@ func (s *Server) signInCard(w http.ResponseWriter, r *http.Request) {
 		if ref.Code == api.CodeUnauthenticated {
 			status = http.StatusUnauthorized
 		}
-		refuse(status, ref.Code, "certificate refused", ref.Reason, "")
+		msg := "certificate refused"
+		if ref.Code == api.CodeUnauthenticated {
+			msg = "a card certificate is required"
+		}
+		refuse(status, ref.Code, msg, ref.Reason, "")
 		return
 	}
 	id, err := cps.FromCertificate(peer[0])

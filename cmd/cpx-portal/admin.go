@@ -1,0 +1,212 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/cpx-agent/cpx-agent/internal/portal/store"
+)
+
+// adminCmd is one "admin AREA VERB" action.
+type adminCmd struct {
+	usage string
+	run   func(ctx context.Context, st *store.Store, args []string, out io.Writer) error
+}
+
+var adminCmds = map[string]adminCmd{
+	"entity add":  {"entity add ID NAME", entityAdd},
+	"entity list": {"entity list", entityList},
+	"user add":    {"user add --national-id N --identifiant prenom.nom --given G --family F [--email E] [--mobile M] [--entity ID --profile LABEL] [--no-habilitation]", userAdd},
+	"user list":   {"user list", userList},
+	"user disable": {"user disable IDENTIFIANT   (ends the user's sessions)", func(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
+		return userDisable(ctx, st, a, out, true)
+	}},
+	"user enable": {"user enable IDENTIFIANT", func(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
+		return userDisable(ctx, st, a, out, false)
+	}},
+	"profile add":    {"profile add IDENTIFIANT ENTITY LABEL", profileAdd},
+	"profile list":   {"profile list IDENTIFIANT", profileList},
+	"phone import":   {"phone import FILE.csv   (entity,number,label,location; \"-\" reads stdin)", phoneImport},
+	"phone list":     {"phone list [ENTITY]", phoneList},
+	"session list":   {"session list [--all] [-n 100]", sessionList},
+	"session revoke": {"session revoke SESSION_ID", sessionRevoke},
+	"audit tail":     {"audit tail [-n 50]", auditTail},
+}
+
+var adminStdin io.Reader
+
+func admin(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("admin", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c, rest, err := loadConfig(fs, args)
+	if err != nil {
+		fmt.Fprintln(stderr, "cpx-portal admin:", err)
+		return 2
+	}
+	if len(rest) < 2 {
+		adminUsage(stderr)
+		return 2
+	}
+	cmd, ok := adminCmds[rest[0]+" "+rest[1]]
+	if !ok {
+		fmt.Fprintf(stderr, "cpx-portal admin: unknown action %q\n", strings.Join(rest[:2], " "))
+		adminUsage(stderr)
+		return 2
+	}
+	ctx := context.Background()
+	st, err := openStore(ctx, c)
+	if err != nil {
+		fmt.Fprintln(stderr, "cpx-portal admin:", err)
+		return 1
+	}
+	defer st.Close()
+	if err := cmd.run(ctx, st, rest[2:], stdout); err != nil {
+		fmt.Fprintf(stderr, "cpx-portal admin %s: %v\nusage: cpx-portal admin %s\n", strings.Join(rest[:2], " "), err, cmd.usage)
+		return 1
+	}
+	return 0
+}
+
+func adminUsage(w io.Writer) {
+	fmt.Fprintln(w, "usage: cpx-portal admin [--config FILE] AREA VERB …")
+	for _, k := range []string{"entity add", "entity list", "user add", "user list", "user disable", "user enable",
+		"profile add", "profile list", "phone import", "phone list", "session list", "session revoke", "audit tail"} {
+		fmt.Fprintln(w, "  "+adminCmds[k].usage)
+	}
+}
+
+func want(args []string, n int) error {
+	if len(args) != n {
+		return fmt.Errorf("want %d argument(s), got %d", n, len(args))
+	}
+	return nil
+}
+
+func table(out io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(out, 2, 4, 2, ' ', 0) }
+
+func entityAdd(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
+	if err := want(a, 2); err != nil {
+		return err
+	}
+	if err := st.AddEntity(ctx, store.Entity{ID: a[0], Name: a[1]}); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "entity", a[0], "added")
+	return nil
+}
+
+func entityList(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
+	es, err := st.Entities(ctx)
+	if err != nil {
+		return err
+	}
+	tw := table(out)
+	fmt.Fprintln(tw, "ID\tNAME")
+	for _, e := range es {
+		fmt.Fprintf(tw, "%s\t%s\n", e.ID, e.Name)
+	}
+	return tw.Flush()
+}
+
+func userAdd(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var u store.User
+	var entity, label string
+	fs.StringVar(&u.NationalID, "national-id", "", "")
+	fs.StringVar(&u.Identifiant, "identifiant", "", "")
+	fs.StringVar(&u.GivenName, "given", "", "")
+	fs.StringVar(&u.FamilyName, "family", "", "")
+	fs.StringVar(&u.Email, "email", "", "")
+	fs.StringVar(&u.Mobile, "mobile", "", "")
+	fs.StringVar(&entity, "entity", "", "")
+	fs.StringVar(&label, "profile", "", "")
+	noHab := fs.Bool("no-habilitation", false, "")
+	if err := fs.Parse(a); err != nil {
+		return err
+	}
+	if u.Identifiant == "" || u.GivenName == "" || u.FamilyName == "" {
+		return fmt.Errorf("--identifiant, --given and --family are required")
+	}
+	if (entity == "") != (label == "") {
+		return fmt.Errorf("--entity and --profile go together")
+	}
+	u.Habilitation = !*noHab
+	var ps []store.Profile
+	if entity != "" {
+		ps = append(ps, store.Profile{EntityID: entity, Label: label})
+	}
+	if err := st.AddUser(ctx, &u, ps); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "user", u.Identifiant, "added, id", u.ID)
+	return nil
+}
+
+func userList(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
+	us, err := st.Users(ctx)
+	if err != nil {
+		return err
+	}
+	tw := table(out)
+	fmt.Fprintln(tw, "IDENTIFIANT\tNATIONAL ID\tNAME\tE-MAIL\tMOBILE\tHABILITATION\tDISABLED")
+	for _, u := range us {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%v\t%v\n", u.Identifiant, u.NationalID, u.DisplayName(), u.Email, u.Mobile, u.Habilitation, u.Disabled)
+	}
+	return tw.Flush()
+}
+
+func userDisable(ctx context.Context, st *store.Store, a []string, out io.Writer, disable bool) error {
+	if err := want(a, 1); err != nil {
+		return err
+	}
+	u, err := st.UserByIdentifiant(ctx, a[0])
+	if err != nil {
+		return err
+	}
+	if err := st.SetUserDisabled(ctx, u.ID, disable); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "user", u.Identifiant, map[bool]string{true: "disabled", false: "enabled"}[disable])
+	return nil
+}
+
+func profileAdd(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
+	if err := want(a, 3); err != nil {
+		return err
+	}
+	u, err := st.UserByIdentifiant(ctx, a[0])
+	if err != nil {
+		return err
+	}
+	p := store.Profile{UserID: u.ID, EntityID: a[1], Label: a[2]}
+	if err := st.AddProfile(ctx, &p); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "profile", p.ID, "added")
+	return nil
+}
+
+func profileList(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
+	if err := want(a, 1); err != nil {
+		return err
+	}
+	u, err := st.UserByIdentifiant(ctx, a[0])
+	if err != nil {
+		return err
+	}
+	ps, err := st.Profiles(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	tw := table(out)
+	fmt.Fprintln(tw, "ID\tENTITY\tLABEL")
+	for _, p := range ps {
+		fmt.Fprintf(tw, "%s\t%s (%s)\t%s\n", p.ID, p.EntityName, p.EntityID, p.Label)
+	}
+	return tw.Flush()
+}

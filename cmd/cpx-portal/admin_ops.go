@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/cpx-agent/cpx-agent/internal/portal/store"
+)
+
+func phoneImport(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
+	if err := want(a, 1); err != nil {
+		return err
+	}
+	var r io.Reader = adminStdin
+	if a[0] != "-" {
+		f, err := os.Open(a[0])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		r = f
+	}
+	if r == nil {
+		r = os.Stdin
+	}
+	n, err := st.ImportPhones(ctx, r)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%d phone(s) imported\n", n)
+	return nil
+}
+
+func phoneList(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
+	entity := ""
+	if len(a) > 0 {
+		entity = a[0]
+	}
+	ps, err := st.Phones(ctx, entity)
+	if err != nil {
+		return err
+	}
+	tw := table(out)
+	fmt.Fprintln(tw, "ENTITY\tNUMBER\tLABEL\tLOCATION\tHELD BY")
+	for _, p := range ps {
+		held := ""
+		if p.SessionID != "" {
+			held = p.Holder + " (" + p.SessionID + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.EntityID, p.Number, p.Label, p.Location, held)
+	}
+	return tw.Flush()
+}
+
+func sessionList(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
+	fs := flag.NewFlagSet("session list", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	all := fs.Bool("all", false, "")
+	n := fs.Int("n", 100, "")
+	if err := fs.Parse(a); err != nil {
+		return err
+	}
+	ss, err := st.Sessions(ctx, !*all, *n)
+	if err != nil {
+		return err
+	}
+	tw := table(out)
+	fmt.Fprintln(tw, "ID\tUSER\tMETHOD\tWORKSTATION\tPHONE\tCREATED\tEXPIRES\tSTATE")
+	now := st.Now()
+	for _, s := range ss {
+		u, _ := st.UserByIdentifiant(ctx, s.UserID)
+		state := "open"
+		switch {
+		case !s.EndedAt.IsZero():
+			state = s.EndReason
+		case !s.Live(now):
+			state = "expiring"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, u.Identifiant, s.Method, s.Workstation, s.Phone,
+			s.CreatedAt.Local().Format(time.DateTime), s.ExpiresAt.Local().Format(time.DateTime), state)
+	}
+	return tw.Flush()
+}
+
+func sessionRevoke(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
+	if err := want(a, 1); err != nil {
+		return err
+	}
+	s, err := st.SessionByID(ctx, a[0])
+	if err != nil {
+		return err
+	}
+	host, _ := os.Hostname()
+	err = st.EndSession(ctx, s.ID, store.EndRevoked, store.AuditEntry{Event: store.AuditRevoke, UserID: s.UserID,
+		Workstation: s.Workstation, Detail: "by admin command on " + host})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "session", s.ID, "revoked")
+	return nil
+}
+
+func auditTail(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
+	fs := flag.NewFlagSet("audit tail", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	n := fs.Int("n", 50, "")
+	if err := fs.Parse(a); err != nil {
+		return err
+	}
+	es, err := st.AuditTail(ctx, *n)
+	if err != nil {
+		return err
+	}
+	tw := table(out)
+	fmt.Fprintln(tw, "AT\tEVENT\tRESULT\tCODE\tUSER\tSUBJECT\tSESSION\tWORKSTATION\tREMOTE\tDETAIL")
+	for _, e := range es {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.At.Local().Format(time.DateTime+".000"), e.Event,
+			e.Result, e.Code, e.UserID, e.Subject, e.SessionID, e.Workstation, e.Remote, e.Detail)
+	}
+	return tw.Flush()
+}

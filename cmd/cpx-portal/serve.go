@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/cpx-agent/cpx-agent/internal/portal/certauth"
+	"github.com/cpx-agent/cpx-agent/internal/portal/config"
+	"github.com/cpx-agent/cpx-agent/internal/portal/password"
+	"github.com/cpx-agent/cpx-agent/internal/portal/server"
+)
+
+func serve(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c, _, err := loadConfig(fs, args)
+	if err != nil {
+		fmt.Fprintln(stderr, "cpx-portal serve:", err)
+		return 2
+	}
+	log := newLogger(c, stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	if err := runServer(ctx, c, log); err != nil {
+		log.Error("cpx-portal stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func runServer(ctx context.Context, c config.Config, log *slog.Logger) error {
+	st, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if c.Dev {
+		if c, err = devSetup(ctx, c, st, log); err != nil {
+			return fmt.Errorf("dev mode: %w", err)
+		}
+	}
+	cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
+	if err != nil {
+		return fmt.Errorf("tls certificate: %w", err)
+	}
+	v, err := certauth.New(c.ClientCA, c.ClientCRL, log)
+	if err != nil {
+		return err
+	}
+	pol, ok := password.Preset(c.PasswordRules)
+	if !ok {
+		return fmt.Errorf("password_policy %q: want sante or norm", c.PasswordRules)
+	}
+	srv := server.New(server.Options{Store: st, Verifier: v, Log: log,
+		SessionIdle: c.SessionIdle.D(), SessionMax: c.SessionMax.D(), ExpiryWarning: c.ExpiryWarning.D(),
+		SweepInterval: c.SweepInterval.D(), PasswordPolicy: pol.API(c.PasswordAge)})
+	ln, err := net.Listen("tcp", c.Listen)
+	if err != nil {
+		return err
+	}
+	log.Info("cpx-portal listening", "addr", ln.Addr().String(), "db", st.Dialect(), "dev", c.Dev, "version", version)
+	err = srv.Serve(ctx, ln, cert, c.ShutdownGrace.D())
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	log.Info("cpx-portal stopped")
+	return err
+}
