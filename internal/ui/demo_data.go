@@ -1,0 +1,73 @@
+package ui
+
+import (
+	"time"
+
+	"github.com/cpx-agent/cpx-agent/internal/agent"
+	"github.com/cpx-agent/cpx-agent/internal/portal/api"
+)
+
+// Demo data: a fictitious ARM of a fictitious SAMU, for the demo engine and screenshots.
+var (
+	demoCard     = &agent.CardView{Reader: "Virtual PCD 35971 00 00", Family: "CPS", Generation: "CPS3", HolderName: "Camille Durand", Serial: "8025000001"}
+	demoProfiles = []api.Profile{
+		{ID: "p-arm", Label: "ARM", Entity: api.Entity{ID: "samu-75", Name: "SAMU 75 — Necker"}},
+		{ID: "p-arm-92", Label: "ARM", Entity: api.Entity{ID: "samu-92", Name: "SAMU 92 — Garches"}},
+		{ID: "p-sup", Label: "Superviseur", Entity: api.Entity{ID: "samu-75", Name: "SAMU 75 — Necker"}},
+	}
+	demoPolicy   = &api.PasswordPolicy{Name: "sante", MinLength: 12, RequireLower: true, RequireUpper: true, RequireDigit: true, RequireSpecial: true}
+	demoChannels = []api.Channel{{Kind: api.ChannelEmail, Masked: "c•••@samu75.example", Active: true}}
+	demoOTP      = []api.Channel{{Kind: api.ChannelSMS, Masked: "06 •• •• •• 78", Active: true}, {Kind: api.ChannelEmail, Masked: "c•••@samu75.example", Active: true}}
+)
+
+func demoSession(phone string) *api.Session {
+	p := demoProfiles[0]
+	return &api.Session{ID: "demo", Method: api.MethodCard, Phone: phone, Profile: &p,
+		User: api.User{Identifiant: "camille.durand", GivenName: "Camille", FamilyName: "Durand"}}
+}
+
+// DemoScreen is one named screen of the demo (screenshots, `cpx-agent gui --demo --demo-step`).
+type DemoScreen struct {
+	Name string
+	Snap agent.Snapshot
+}
+
+// DemoScreens returns a snapshot of every screen, in the order of seed 004's guide.
+func DemoScreens() []DemoScreen {
+	s := func(step agent.Step) agent.Snapshot { return agent.Snapshot{Step: step, TriesLeft: -1, Card: demoCard} }
+	pin2, pin1 := s(agent.StepPIN), s(agent.StepPIN)
+	pin2.TriesLeft, pin2.Err = 2, &agent.PINError{TriesLeft: 2}
+	pin1.TriesLeft, pin1.Err = 1, &agent.PINError{TriesLeft: 1}
+	present, signing := s(agent.StepCardPresent), s(agent.StepSigningIn)
+	present.Busy, present.BusyLabel = true, agent.BusyCardReading
+	signing.Busy, signing.BusyLabel = true, agent.BusySigningIn
+	profile := s(agent.StepChooseProfile)
+	profile.Profiles, profile.LastProfileID = demoProfiles, "p-arm-92"
+	phone := s(agent.StepLinkPhone)
+	phone.LastPhone = "4021"
+	taken := phone
+	taken.Err = &api.Error{Code: api.CodePhoneTaken, Details: map[string]string{"holder": "Marie Martin"}}
+	taken.Holder = "Marie Martin"
+	banner := s(agent.StepSignedIn)
+	banner.Session, banner.TimeLeft = demoSession("4021"), 7*time.Hour+42*time.Minute
+	notice := banner
+	notice.Notice, notice.Holder = api.EventPhoneTakenOver, "Marie Martin"
+	setpwd, chpwd := s(agent.StepSetPassword), s(agent.StepChangePassword)
+	setpwd.Policy, chpwd.Policy = demoPolicy, demoPolicy
+	channels := s(agent.StepOTPChannels)
+	channels.Channels, channels.PendingAction = demoChannels, api.ChannelSMS
+	id, pw := s(agent.StepOTPIdentifiant), s(agent.StepOTPPassword)
+	pw.Identifiant = "camille.durand"
+	choice, code := s(agent.StepOTPChannel), s(agent.StepOTPCode)
+	choice.OTPChannels, code.OTPChannels, code.OTPSentTo = demoOTP, demoOTP, "c•••@samu75.example"
+	code.Err = &api.Error{Code: api.CodeOTPInvalid}
+	return []DemoScreen{
+		{"home", s(agent.StepWaitingCard)}, {"card_present", present}, {"card_unknown", s(agent.StepCardUnknown)},
+		{"pin", s(agent.StepPIN)}, {"pin_2_tries", pin2}, {"pin_last_try", pin1}, {"card_blocked", s(agent.StepCardBlocked)},
+		{agent.BusySigningIn, signing}, {"profile", profile}, {"phone", phone}, {"phone_taken", taken},
+		{"set_password", setpwd}, {"otp_channels", channels}, {"banner", banner}, {"banner_takeover", notice},
+		{"locked", s(agent.StepLocked)}, {"change_password", chpwd},
+		{"otp_identifiant", id}, {"otp_password", pw}, {"otp_channel", choice}, {"otp_code", code},
+		{"psc", s(agent.StepPSC)}, {"ecps", s(agent.StepECPS)}, {"settings", s(agent.StepSettings)},
+	}
+}

@@ -1,0 +1,65 @@
+package ui
+
+import (
+	"github.com/cpx-agent/cpx-agent/internal/agent"
+	"github.com/cpx-agent/cpx-agent/internal/portal/api"
+)
+
+// menu plays the banner's and the settings' intents.
+func (d *DemoEngine) menu(s agent.Snapshot, i agent.Intent) {
+	home := agent.Snapshot{Step: agent.StepWaitingCard, TriesLeft: -1}
+	switch in := i.(type) {
+	case agent.OpenChannels:
+		s.Step, s.Channels, s.PendingAction = agent.StepOTPChannels, demoChannels, ""
+	case agent.TestChannel:
+		s.PendingAction = in.Kind
+	case agent.ValidateChannel:
+		s.PendingAction, s.Notice = "", agent.NoticeChannelValidated
+		s.Channels = append(withoutKind(s.Channels, in.Kind), api.Channel{Kind: in.Kind, Masked: "•••", Active: true})
+	case agent.RemoveChannel:
+		s.Channels = withoutKind(s.Channels, in.Kind)
+	case agent.ChannelsDone:
+		s.Step = agent.StepSignedIn
+	case agent.OpenChangePwd:
+		s.Step, s.Policy = agent.StepChangePassword, demoPolicy
+	case agent.ChangePassword, agent.SetPassword:
+		s.Step = agent.StepSignedIn
+	case agent.OpenChangePhone:
+		s.Step = agent.StepLinkPhone
+	case agent.Lock:
+		s.Step = agent.StepLocked
+	case agent.SignOut:
+		s = home
+	case agent.ChoosePSC:
+		s.Step = agent.StepPSC
+	case agent.ChooseECPS:
+		s.Step = agent.StepECPS
+	case agent.OpenSettings:
+		d.back, s.Step = s.Step, agent.StepSettings
+	case agent.Cancel:
+		s = d.cancel(s, home)
+	}
+	d.set(s)
+}
+
+func (d *DemoEngine) cancel(s, home agent.Snapshot) agent.Snapshot {
+	switch {
+	case s.Step == agent.StepSettings:
+		s.Step = d.back
+	case s.Session != nil && s.Step != agent.StepLocked:
+		s.Step = agent.StepSignedIn
+	default:
+		s = home
+	}
+	return s
+}
+
+func withoutKind(cs []api.Channel, kind string) []api.Channel {
+	var out []api.Channel
+	for _, c := range cs {
+		if c.Kind != kind {
+			out = append(out, c)
+		}
+	}
+	return out
+}

@@ -1,0 +1,46 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/cpx-agent/cpx-agent/internal/agent"
+)
+
+// homePage is StepWaitingCard: insert the card, or pick one of seed 004's three methods.
+// Enter picks "CPX".
+func (u *UI) homePage(s agent.Snapshot) *page {
+	logo := canvas.NewImageFromResource(Icon)
+	logo.FillMode = canvas.ImageFillContain
+	logo.SetMinSize(fyne.NewSize(64, 64))
+
+	cpx := primary(T("home.cpx"), func() { u.send(agent.ChooseCard{}) })
+	otp := widget.NewButton(T("home.otp"), func() { u.send(agent.ChooseOTP{}) })
+	psc := widget.NewButton(T("home.psc"), func() { u.send(agent.ChoosePSC{}) })
+	settings := widget.NewButton(T("home.settings"), func() { u.send(agent.OpenSettings{}) })
+	settings.Importance = widget.LowImportance
+
+	body := container.NewVBox(
+		container.NewCenter(logo),
+		title(T("home.title")),
+		para(T("home.insert")),
+		widget.NewLabel(T("home.methods")),
+		container.NewGridWithColumns(3, cpx, otp, psc),
+		layout.NewSpacer(),
+		container.NewHBox(layout.NewSpacer(), settings),
+	)
+	return &page{obj: body, submit: func() { u.send(agent.ChooseCard{}) }}
+}
+
+// waitPage is a step with nothing to type: the card being read, the sign-in under way.
+func (u *UI) waitPage(s agent.Snapshot) *page {
+	text := T("wait.signing_in")
+	if s.Step == agent.StepCardPresent {
+		text = T("wait.card_present")
+	}
+	cancel := widget.NewButton(T("action.cancel"), u.cancel)
+	return &page{obj: container.NewVBox(title(T("wait.title")), para(text), buttons(cancel))}
+}

@@ -1,0 +1,204 @@
+// Package ui is cpx-agent's desktop interface, in Fyne. It renders the flow engine's
+// agent.Snapshot values, one screen per agent.Step, and sends agent.Intent values back; it
+// never touches the card, the network or storage (internal/deptest enforces this). French
+// by default, English too (translations/*.json through fyne.io/fyne/v2/lang). Every screen
+// works from the keyboard: Enter validates, Esc cancels, focus starts in the right field.
+// Updates from the engine reach widgets only through fyne.Do.
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+
+	"github.com/cpx-agent/cpx-agent/internal/agent"
+	"github.com/cpx-agent/cpx-agent/internal/portal/api"
+)
+
+// Engine is what the UI needs of the flow engine (*agent.Engine satisfies it). Do reports
+// false when the engine dropped the intent (its queue is full).
+type Engine interface {
+	Do(agent.Intent) bool
+	Notify() <-chan agent.Snapshot
+}
+
+// Options tune the UI.
+type Options struct {
+	Lang    string // "fr", "en", or "" to follow the OS locale
+	Version string // shown on the settings screen
+	Title   string // window title ("CPx Agent" when empty)
+}
+
+// Window sizes: the screens, and the communication banner (a wide, low strip).
+var (
+	screenSize = fyne.NewSize(540, 500)
+	bannerSize = fyne.NewSize(1280, 56)
+)
+
+// page is one screen: its content and how it reacts to later snapshots of the same step.
+type page struct {
+	obj       fyne.CanvasObject
+	focus     fyne.Focusable         // focused when the page is shown (nil: keys go to the window)
+	submit    func()                 // Enter when no field has focus
+	refresh   func(s agent.Snapshot) // later snapshot of the same step
+	keys      func(k *fyne.KeyEvent) bool
+	bare      bool       // no status area (the banner shows its own)
+	checklist *checklist // password screens
+}
+
+// UI is the agent's window.
+type UI struct {
+	app     fyne.App
+	win     fyne.Window
+	eng     Engine
+	opts    Options
+	snap    agent.Snapshot
+	page    *page
+	status  *status
+	pending string        // OTP channel being tested
+	otpKind string        // channel the last code was sent to
+	phone   string        // last number submitted (takeover confirms it)
+	dialog  dialog.Dialog // open dialog, if any
+}
+
+// New builds the window without showing it. Run is New + ShowAndRun.
+func New(a fyne.App, e Engine, opts Options) *UI {
+	if err := SetLanguage(opts.Lang); err != nil {
+		fyne.LogError("ui: language", err)
+	}
+	if opts.Title == "" {
+		opts.Title = "CPx Agent"
+	}
+	u := &UI{app: a, eng: e, opts: opts}
+	a.SetIcon(Icon)
+	u.win = a.NewWindow(opts.Title)
+	u.win.SetIcon(Icon)
+	u.status = newStatus()
+	u.win.Canvas().SetOnTypedKey(u.typedKey)
+	u.apply(agent.Snapshot{Step: agent.StepWaitingCard, TriesLeft: -1})
+	return u
+}
+
+// Window is the agent's window (tests capture it).
+func (u *UI) Window() fyne.Window { return u.win }
+
+// Watch applies every snapshot of the engine until its Notify channel closes. It runs in its
+// own goroutine and reaches widgets only through fyne.Do.
+func (u *UI) Watch() {
+	for s := range u.eng.Notify() {
+		s := s
+		fyne.Do(func() { u.apply(s) })
+	}
+}
+
+// Run shows the window and runs the app until it quits.
+func Run(a fyne.App, e Engine, opts Options) {
+	u := New(a, e, opts)
+	go u.Watch()
+	u.win.ShowAndRun()
+}
+
+// send gives an intent to the engine.
+func (u *UI) send(i agent.Intent) {
+	if !u.eng.Do(i) {
+		fyne.LogError("ui: intent dropped by the engine", nil)
+	}
+}
+
+// cancel is Esc and every "Annuler".
+func (u *UI) cancel() { u.send(agent.Cancel{}) }
+
+// apply shows snapshot s: a new screen when the step changes, else a refresh of the current one.
+func (u *UI) apply(s agent.Snapshot) {
+	prev := u.snap
+	u.snap = s
+	if u.page == nil || s.Step != prev.Step {
+		u.show(s)
+	} else if u.page.refresh != nil {
+		u.page.refresh(s)
+	}
+	u.status.update(s)
+	if s.Step == agent.StepLinkPhone && s.Err != nil && s.Err != prev.Err && agent.MessageKey(s.Err) == api.CodePhoneTaken {
+		u.confirmTakeover(s)
+	}
+}
+
+// show builds the screen of s.Step and puts the focus where the user types first.
+func (u *UI) show(s agent.Snapshot) {
+	u.page = u.build(s)
+	if u.page.bare {
+		u.win.SetContent(u.page.obj)
+		u.win.Resize(bannerSize)
+	} else {
+		u.win.SetContent(container.NewBorder(nil, u.status.obj, nil, nil, container.NewPadded(u.page.obj)))
+		u.win.Resize(screenSize)
+	}
+	u.win.Canvas().Unfocus()
+	if u.page.focus != nil {
+		u.win.Canvas().Focus(u.page.focus)
+	}
+}
+
+// rebuild redraws the current screen (after a language change).
+func (u *UI) rebuild() {
+	u.show(u.snap)
+	u.status.update(u.snap)
+}
+
+// typedKey handles keys when no field has the focus.
+func (u *UI) typedKey(k *fyne.KeyEvent) {
+	if u.page != nil && u.page.keys != nil && u.page.keys(k) {
+		return
+	}
+	switch k.Name {
+	case fyne.KeyEscape:
+		u.cancel()
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if u.page != nil && u.page.submit != nil && !u.snap.Busy {
+			u.page.submit()
+		}
+	}
+}
+
+// build returns the screen of a step.
+func (u *UI) build(s agent.Snapshot) *page {
+	switch s.Step {
+	case agent.StepWaitingCard:
+		return u.homePage(s)
+	case agent.StepCardPresent, agent.StepSigningIn:
+		return u.waitPage(s)
+	case agent.StepCardUnknown:
+		return u.unknownCardPage(s)
+	case agent.StepPIN:
+		return u.pinPage(s)
+	case agent.StepLocked:
+		return u.lockedPage(s)
+	case agent.StepCardBlocked:
+		return u.blockedPage(s)
+	case agent.StepChooseProfile:
+		return u.profilePage(s)
+	case agent.StepLinkPhone:
+		return u.phonePage(s)
+	case agent.StepSetPassword:
+		return u.setPasswordPage(s)
+	case agent.StepChangePassword:
+		return u.changePasswordPage(s)
+	case agent.StepOTPChannels:
+		return u.channelsPage(s)
+	case agent.StepSignedIn:
+		return u.bannerPage(s)
+	case agent.StepOTPIdentifiant:
+		return u.identifiantPage(s)
+	case agent.StepOTPPassword:
+		return u.otpPasswordPage(s)
+	case agent.StepOTPChannel:
+		return u.otpChannelPage(s)
+	case agent.StepOTPCode:
+		return u.otpCodePage(s)
+	case agent.StepPSC, agent.StepECPS:
+		return u.browserPage(s)
+	case agent.StepSettings:
+		return u.settingsPage(s)
+	}
+	return u.waitPage(s)
+}
