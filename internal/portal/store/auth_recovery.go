@@ -1,0 +1,170 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cpx-agent/cpx-agent/internal/portal/otp"
+)
+
+// Recovery is a forgotten-password or forgotten-identifiant flow in progress.
+type Recovery struct {
+	ID        string
+	Kind      string // "password" or "identifiant"
+	UserID    string // "" for a name that matches no account (decoy flow)
+	Question  string
+	ExpiresAt time.Time
+	Tries     int
+	Done      bool
+}
+
+// AddRecovery stores a recovery flow with an audit line.
+func (s *Store) AddRecovery(ctx context.Context, r Recovery, audit AuditEntry) error {
+	return s.Tx(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO auth_recoveries (id, kind, user_id, question, expires_at, tries, done)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, r.ID, r.Kind, r.UserID, r.Question, ms(r.ExpiresAt), r.Tries, b2i(r.Done))
+		if err != nil {
+			return fmt.Errorf("add recovery: %w", err)
+		}
+		return auditIf(ctx, tx, audit)
+	})
+}
+
+// RecoveryByID reads a recovery flow (ErrNotFound).
+func (s *Store) RecoveryByID(ctx context.Context, id string) (Recovery, error) {
+	var r Recovery
+	var exp int64
+	var done int
+	err := s.queryRow(ctx, `SELECT id, kind, user_id, question, expires_at, tries, done FROM auth_recoveries
+		WHERE id = ?`, id).Scan(&r.ID, &r.Kind, &r.UserID, &r.Question, &exp, &r.Tries, &done)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Recovery{}, ErrNotFound
+	}
+	if err != nil {
+		return Recovery{}, fmt.Errorf("read recovery: %w", err)
+	}
+	r.ExpiresAt, r.Done = fromMS(exp), done != 0
+	return r, nil
+}
+
+// FinishRecovery records one answer (compare-and-set on tries and done) with its audit line;
+// done ends the flow. ErrChanged when another answer got there first.
+func (s *Store) FinishRecovery(ctx context.Context, r Recovery, done bool, audit AuditEntry) error {
+	return s.Tx(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE auth_recoveries SET tries = tries + 1, done = ?
+			WHERE id = ? AND tries = ? AND done = 0`, b2i(done), r.ID, r.Tries)
+		if err != nil {
+			return fmt.Errorf("answer recovery: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrChanged
+		}
+		_, err = tx.Exec(ctx, "DELETE FROM auth_recoveries WHERE expires_at < ?", ms(s.now().Add(-time.Hour)))
+		if err != nil {
+			return fmt.Errorf("purge recoveries: %w", err)
+		}
+		return auditIf(ctx, tx, audit)
+	})
+}
+
+// AddLink stores a recovery link.
+func (s *Store) AddLink(ctx context.Context, l otp.Link) error {
+	_, err := s.exec(ctx, `INSERT INTO auth_links (hash, user_id, purpose, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?)`, hex.EncodeToString(l.Hash), l.UserID, l.Purpose, ms(s.now()), ms(l.ExpiresAt))
+	if err != nil {
+		return fmt.Errorf("add link: %w", err)
+	}
+	return nil
+}
+
+// LinkByToken reads a link by its token's hash (ErrNotFound).
+func (s *Store) LinkByToken(ctx context.Context, hash []byte) (otp.Link, error) {
+	var l otp.Link
+	var h string
+	var exp int64
+	var used sql.NullInt64
+	err := s.queryRow(ctx, "SELECT hash, user_id, purpose, expires_at, used_at FROM auth_links WHERE hash = ?",
+		hex.EncodeToString(hash)).Scan(&h, &l.UserID, &l.Purpose, &exp, &used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return otp.Link{}, ErrNotFound
+	}
+	if err != nil {
+		return otp.Link{}, fmt.Errorf("read link: %w", err)
+	}
+	l.Hash, _ = hex.DecodeString(h)
+	l.ExpiresAt = fromMS(exp)
+	if used.Valid {
+		l.UsedAt = fromMS(used.Int64)
+	}
+	return l, nil
+}
+
+// RedeemLink marks a link used at its UsedAt inside fn's transaction, so that the password it
+// sets and the redemption commit together; a link already used is ErrChanged.
+func (s *Store) RedeemLink(ctx context.Context, l otp.Link, fn func(tx *Tx) error) error {
+	return s.Tx(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, "UPDATE auth_links SET used_at = ? WHERE hash = ? AND used_at IS NULL",
+			ms(l.UsedAt), hex.EncodeToString(l.Hash))
+		if err != nil {
+			return fmt.Errorf("redeem link: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrChanged
+		}
+		return fn(tx)
+	})
+}
+
+// SetPasswordTx is SetPassword's update inside a transaction (link redemption).
+func (t *Tx) SetPasswordTx(ctx context.Context, userID, hash string, audit AuditEntry) error {
+	_, err := t.Exec(ctx, `UPDATE users SET password_hash = ?, password_changed_at = ?, must_change_password = 0,
+		failed_attempts = 0, locked_until = NULL WHERE id = ?`, hash, ms(t.s.now()), userID)
+	if err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	audit.UserID = userID
+	return t.Audit(ctx, audit)
+}
+
+// Throttle is the failure count of a name that matches no account.
+type Throttle struct {
+	Failures    int
+	LockedUntil time.Time
+}
+
+// ThrottleOf reads the failures of subject (zero when none).
+func (s *Store) ThrottleOf(ctx context.Context, subject string) (Throttle, error) {
+	var t Throttle
+	var locked int64
+	err := s.queryRow(ctx, "SELECT failures, locked_until FROM auth_throttle WHERE subject = ?", subject).
+		Scan(&t.Failures, &locked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Throttle{}, nil
+	}
+	if err != nil {
+		return Throttle{}, fmt.Errorf("read throttle: %w", err)
+	}
+	t.LockedUntil = fromMSOrZero(locked)
+	return t, nil
+}
+
+// SetThrottle stores the failures of subject with an audit line, the way SetLockState does for
+// an account (same statements, same cost).
+func (s *Store) SetThrottle(ctx context.Context, subject string, t Throttle, audit AuditEntry) error {
+	return s.Tx(ctx, func(tx *Tx) error {
+		now := ms(s.now())
+		if _, err := tx.Exec(ctx, "DELETE FROM auth_throttle WHERE subject = ? OR updated_at < ?",
+			subject, now-int64(24*time.Hour/time.Millisecond)); err != nil {
+			return fmt.Errorf("set throttle: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO auth_throttle (subject, failures, locked_until, updated_at)
+			VALUES (?, ?, ?, ?)`, subject, t.Failures, msOrZero(t.LockedUntil), now); err != nil {
+			return fmt.Errorf("set throttle: %w", err)
+		}
+		return tx.Audit(ctx, audit)
+	})
+}
