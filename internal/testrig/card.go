@@ -124,7 +124,18 @@ func StartCard(t testing.TB, port int, holder string, opts ...Option) *Card {
 		t.Fatalf("start card on port %d: %v", port, err)
 	}
 	c := &Card{Card: vc, Port: port, Reader: ReaderForPort(port), StateDir: cfg.stateDir, Holder: cfg.issued}
-	t.Cleanup(func() { c.Close() })
+	// pcscd notices a removal only at its next poll: wait for the reader to be empty, both
+	// before inserting (the previous card of this port may have just left) and after closing
+	// (so the next test does not see this card as still present).
+	if err := waitReader(c.Reader, false, CardTimeout); err != nil {
+		t.Fatalf("reader %q is not empty before starting a card on port %d (another card on this port?): %v", c.Reader, port, err)
+	}
+	t.Cleanup(func() {
+		c.Close()
+		if err := waitReader(c.Reader, false, CardTimeout); err != nil {
+			t.Errorf("reader %q still shows a card after closing it: %v", c.Reader, err)
+		}
+	})
 	if !cfg.removed {
 		c.InsertAndWait(t)
 	}

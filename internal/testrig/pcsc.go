@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,4 +69,40 @@ func waitReader(reader string, present bool, timeout time.Duration) error {
 			return errTimeout
 		}
 	}
+}
+
+// OpenSCConfOnly writes the test OpenSC configuration with every pcscd reader but reader in
+// ignored_readers, so OpenSC (pkcs11-tool, opensc-tool, the module) sees only that reader and
+// never touches the cards of tests running in parallel on other readers. It returns the path.
+func OpenSCConfOnly(t testing.TB, reader string) string {
+	t.Helper()
+	ctx, err := scard.EstablishContext()
+	if err != nil {
+		t.Fatalf("pcscd not running: run .ci/rig.sh up (SCardEstablishContext: %v)", err)
+	}
+	defer ctx.Release()
+	readers, err := ctx.ListReaders()
+	if err != nil {
+		t.Fatalf("list readers: %v", err)
+	}
+	var others []string
+	found := false
+	for _, r := range readers {
+		if r == reader {
+			found = true
+			continue
+		}
+		if strings.ContainsAny(r, `",`) {
+			t.Fatalf("reader name %q cannot be written in opensc.conf", r)
+		}
+		others = append(others, strconv.Quote(r))
+	}
+	if !found {
+		t.Fatalf("pcscd has no reader %q (readers: %q): run .ci/rig.sh up", reader, readers)
+	}
+	extra := ""
+	if len(others) > 0 {
+		extra = "ignored_readers = " + strings.Join(others, ", ") + ";"
+	}
+	return writeOpenSCConf(t, extra)
 }

@@ -75,6 +75,7 @@ func PGDSN(t testing.TB) string {
 // OpenSC's default of 16 virtual slots with 4 per card hides some), and PIN unblock with
 // C_SetPIN(PUK, new PIN) in a session that is not logged in (pkcs11-tool --unlock-pin).
 const openSCConf = `app default {
+	%s
 	framework pkcs15 {
 		use_file_caching = no;
 	}
@@ -91,8 +92,13 @@ app opensc-pkcs11 {
 // OpenSCConf writes the test OpenSC configuration to a temporary file and returns its path.
 func OpenSCConf(t testing.TB) string {
 	t.Helper()
+	return writeOpenSCConf(t, "")
+}
+
+func writeOpenSCConf(t testing.TB, extra string) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "opensc.conf")
-	if err := os.WriteFile(path, []byte(openSCConf), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(fmt.Sprintf(openSCConf, extra)), 0o644); err != nil {
 		t.Fatalf("write opensc.conf: %v", err)
 	}
 	return path
