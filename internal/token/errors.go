@@ -11,7 +11,7 @@ import (
 var (
 	ErrPINIncorrect  = errors.New("token: pin incorrect")
 	ErrPINLocked     = errors.New("token: pin locked")
-	ErrPINFormat     = errors.New("token: pin must be 4 digits")
+	ErrPINFormat     = errors.New("token: pin format refused (4 digits expected)")
 	ErrPUKFormat     = errors.New("token: unblock code must be 8 digits")
 	ErrPUKIncorrect  = errors.New("token: unblock code incorrect")
 	ErrPUKLocked     = errors.New("token: unblock code locked")

@@ -79,8 +79,12 @@ func (t *Token) dropLogin() {
 	t.gen++
 }
 
-// ChangePIN changes the user PIN with C_SetPIN (old verified once, never retried). Both must
-// be 4 digits; the caller zeroes them afterwards.
+// ChangePIN changes the user PIN: C_Login(CKU_USER, old) then C_SetPIN(old, new) in that
+// logged-in session, then logout. Logging in first matters: with OpenSC's
+// user_pin_unblock_style = set_pin_in_unlogged_session, C_SetPIN in a session that is not
+// logged in is an unblock taking old as the PUK. A wrong old PIN fails at C_Login (one try,
+// never retried) and C_SetPIN is not called. Both must be 4 digits; the caller zeroes them.
+// Keys of an earlier Login end.
 func (t *Token) ChangePIN(old, new []byte) error {
 	if err := checkDigits(old, PINLength, ErrPINFormat); err != nil {
 		return err
@@ -93,7 +97,14 @@ func (t *Token) ChangePIN(old, new []byte) error {
 	if err := t.ensureLocked(); err != nil {
 		return err
 	}
-	if err := t.mod.ctx.SetPIN(t.sess, pinString(old), pinString(new)); err != nil {
+	t.dropLogin()
+	if err := t.mod.ctx.Login(t.sess, pkcs11.CKU_USER, pinString(old)); err != nil {
+		return t.pinFailureLocked("C_Login", err)
+	}
+	t.logged = true
+	err := t.mod.ctx.SetPIN(t.sess, pinString(old), pinString(new))
+	t.dropLogin()
+	if err != nil {
 		return t.pinFailureLocked("C_SetPIN", err)
 	}
 	t.log.Info("pkcs11 pin changed", "module", t.mod.path, "token", t.info.Label)
@@ -103,6 +114,11 @@ func (t *Token) ChangePIN(old, new []byte) error {
 // Unblock sets a new user PIN with the unblock code: C_Login(CKU_SO, puk) then C_InitPIN
 // (newPIN), then logout. puk must be 8 digits, newPIN 4; the caller zeroes both afterwards.
 // A wrong PUK gives ErrPUKIncorrect, a blocked one ErrPUKLocked. Keys of an earlier Login end.
+//
+// OpenSC does this only with user_pin_unblock_style = init_pin_in_so_session in opensc.conf
+// (C_InitPIN answers CKR_FUNCTION_NOT_SUPPORTED otherwise: ErrUnsupported). There is no
+// fallback to C_SetPIN(puk, new) in a session that is not logged in: under another style
+// that call is a PIN change and would burn a PIN try with the PUK.
 func (t *Token) Unblock(puk, newPIN []byte) error {
 	if err := checkDigits(puk, PUKLength, ErrPUKFormat); err != nil {
 		return err

@@ -121,8 +121,8 @@ func (t *Token) Info() TokenInfo { return t.info }
 func (t *Token) TriesLeft() (PINTries, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.closed {
-		return PINTries{}, ErrClosed
+	if err := t.ensureLocked(); err != nil {
+		return PINTries{}, err // a stale slot would answer with empty flags
 	}
 	return t.triesLocked()
 }
