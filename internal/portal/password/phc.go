@@ -8,7 +8,7 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-var b64 = base64.RawStdEncoding
+var b64 = base64.RawStdEncoding.Strict()
 
 // maxMemoryKiB bounds the memory a stored hash may ask Verify for (256 MiB).
 const maxMemoryKiB = 1 << 18
@@ -27,8 +27,7 @@ func decode(s string) (Params, []byte, []byte, error) {
 	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
 		return p, nil, nil, ErrMalformed
 	}
-	var v int
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &v); err != nil || v != argon2.Version {
+	if parts[2] != fmt.Sprintf("v=%d", argon2.Version) {
 		return p, nil, nil, fmt.Errorf("%w: version", ErrMalformed)
 	}
 	var m, t, th uint32
@@ -40,11 +39,11 @@ func decode(s string) (Params, []byte, []byte, error) {
 		return p, nil, nil, fmt.Errorf("%w: parameters out of range", ErrMalformed)
 	}
 	salt, err := b64.DecodeString(parts[4])
-	if err != nil || len(salt) < 8 || len(salt) > 64 {
+	if err != nil || len(salt) < 8 || len(salt) > 64 || b64.EncodeToString(salt) != parts[4] {
 		return p, nil, nil, fmt.Errorf("%w: salt", ErrMalformed)
 	}
 	key, err := b64.DecodeString(parts[5])
-	if err != nil || len(key) < 16 || len(key) > 128 {
+	if err != nil || len(key) < 16 || len(key) > 128 || b64.EncodeToString(key) != parts[5] {
 		return p, nil, nil, fmt.Errorf("%w: hash", ErrMalformed)
 	}
 	p = Params{Memory: m, Time: t, Threads: uint8(th), SaltLen: len(salt), KeyLen: uint32(len(key))}
