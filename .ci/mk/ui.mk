@@ -1,0 +1,14 @@
+# internal/ui — the desktop app.
+#   bench-ui        cold start to the first mapped window (N=5), RSS at 3 s, idle CPU, under Xvfb
+#                   (BENCH_IDLE_SECONDS=20 shortens the 60 s idle measure)
+#   ui-screenshots  re-renders docs/screenshots/*.png (French) with Fyne's software renderer
+BENCH_TARGETS += bench-ui
+
+.PHONY: bench-ui ui-screenshots
+bench-ui:
+	CGO_ENABLED=1 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/cpx-agent ./cmd/cpx-agent
+	LANG=fr_FR.UTF-8 $(GO) run ./internal/ui/internal/uibench -bin $(BIN)/cpx-agent -n 5
+
+ui-screenshots:
+	mkdir -p docs/screenshots
+	CPX_UI_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run 'TestScreenshots$$' ./internal/ui/
