@@ -41,6 +41,8 @@ type Options struct {
 	PasswordPolicy api.PasswordPolicy
 	// Registry receives the metrics (default: a new registry served at /metrics).
 	Registry *prometheus.Registry
+	// Auth turns on password + OTP sign-in, OTP channels and recovery (auth_routes.go).
+	Auth *AuthOptions
 }
 
 // Server is the portal API.
@@ -95,6 +97,7 @@ func (s *Server) routes() {
 	s.Handle("DELETE "+v+"/session/phone", s.Authed(s.unlinkPhone))
 	s.Handle("GET "+v+"/session/events", s.authedNoTouch(s.events))
 	s.Handle("GET "+v+"/password/policy", http.HandlerFunc(s.passwordPolicy))
+	s.registerAuthRoutes()
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	s.mux.HandleFunc("GET /readyz", s.ready)
 	s.mux.Handle("GET /metrics", s.metrics.handler(s.opts.Registry))
