@@ -1,0 +1,126 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/cpx-agent/cpx-agent/internal/portal/api"
+	"github.com/cpx-agent/cpx-agent/internal/portal/otp"
+	"github.com/cpx-agent/cpx-agent/internal/portal/store"
+)
+
+func linkInvalid() *api.Error {
+	return &api.Error{Status: http.StatusGone, Code: api.CodeLinkInvalid, Message: "Ce lien n'est pas valide"}
+}
+
+// readLink finds the link of a token and checks it is usable at now (not redeemed).
+func (s *Server) readLink(ctx context.Context, token string) (otp.Link, *api.Error) {
+	if token == "" || len(token) > 128 {
+		return otp.Link{}, linkInvalid()
+	}
+	l, err := s.st.LinkByToken(ctx, otp.HashToken(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return otp.Link{}, linkInvalid()
+	}
+	if err != nil {
+		return otp.Link{}, s.authStoreError("link", err)
+	}
+	probe := l
+	if err := probe.Redeem(s.st.Now()); err != nil {
+		return l, otp.APIError(err, s.st.Now())
+	}
+	return l, nil
+}
+
+// linkInfo: POST /v1/recovery/link — what a valid link opens.
+func (s *Server) linkInfo(w http.ResponseWriter, r *http.Request) {
+	var req api.LinkRequest
+	if e := Decode(r, &req); e != nil {
+		WriteError(w, e)
+		return
+	}
+	l, e := s.readLink(r.Context(), req.Token)
+	if e != nil {
+		WriteError(w, e)
+		return
+	}
+	c, err := s.st.CredentialsOf(r.Context(), l.UserID)
+	if err != nil {
+		WriteError(w, s.authStoreError("link", err))
+		return
+	}
+	WriteJSON(w, http.StatusOK, api.LinkInfo{Identifiant: c.Identifiant, ExpiresAt: l.ExpiresAt,
+		Policy: s.opts.Auth.Password.API()})
+}
+
+// linkResend: POST /v1/recovery/link/resend — an expired, unused link of the last 24 h gets a
+// fresh one by e-mail (seed 000: "un renvoi de lien d'une durée de validité de 15 minutes").
+// The answer is MsgRecoveryDoneFR whatever happened.
+func (s *Server) linkResend(w http.ResponseWriter, r *http.Request) {
+	var req api.LinkRequest
+	if e := Decode(r, &req); e != nil {
+		WriteError(w, e)
+		return
+	}
+	ctx, now := r.Context(), s.st.Now()
+	l, e := s.readLink(ctx, req.Token)
+	if (e == nil || e.Code == api.CodeLinkInvalid) && l.UserID != "" && l.UsedAt.IsZero() &&
+		now.Before(l.ExpiresAt.Add(24*time.Hour)) {
+		l.UsedAt = now
+		err := s.st.RedeemLink(ctx, l, func(tx *store.Tx) error {
+			return tx.Audit(ctx, store.AuditEntry{Event: store.AuditRecovery, UserID: l.UserID,
+				Remote: r.RemoteAddr, Detail: "link resend"})
+		})
+		if c, cerr := s.st.CredentialsOf(ctx, l.UserID); err == nil && cerr == nil {
+			s.recoverySend(ctx, api.RecoverPassword, c)
+		}
+	}
+	recoveryDone(w)
+}
+
+// resetPassword: POST /v1/recovery/reset — a new password under the policy through a link,
+// which is used up in the same transaction.
+func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
+	var req api.ResetPasswordRequest
+	if e := Decode(r, &req); e != nil {
+		WriteError(w, e)
+		return
+	}
+	ctx, now := r.Context(), s.st.Now()
+	l, e := s.readLink(ctx, req.Token)
+	if e != nil {
+		WriteError(w, e)
+		return
+	}
+	c, err := s.st.CredentialsOf(ctx, l.UserID)
+	if err != nil {
+		WriteError(w, s.authStoreError("reset", err))
+		return
+	}
+	if e := s.checkNewPassword(ctx, c, req.New, req.Confirm); e != nil {
+		WriteError(w, e)
+		return
+	}
+	hash, err := s.opts.Auth.Hasher.Hash(ctx, []byte(req.New))
+	if err != nil {
+		WriteError(w, s.authStoreError("hash password", err))
+		return
+	}
+	l.UsedAt = now
+	err = s.st.RedeemLink(ctx, l, func(tx *store.Tx) error {
+		return tx.SetPasswordTx(ctx, c.ID, hash, store.AuditEntry{Event: store.AuditPasswordSet,
+			Remote: r.RemoteAddr, Detail: "reset by link"})
+	})
+	if errors.Is(err, store.ErrChanged) {
+		WriteError(w, otp.APIError(otp.ErrLinkUsed, now))
+		return
+	}
+	if err != nil {
+		WriteError(w, s.authStoreError("reset", err))
+		return
+	}
+	s.confirmPasswordChange(ctx, c)
+	WriteJSON(w, http.StatusOK, api.RecoveryDone{Message: "Votre mot de passe a été modifié, vous pouvez vous connecter"})
+}

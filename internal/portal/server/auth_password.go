@@ -1,0 +1,161 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/cpx-agent/cpx-agent/internal/portal/api"
+	"github.com/cpx-agent/cpx-agent/internal/portal/ident"
+	"github.com/cpx-agent/cpx-agent/internal/portal/notify"
+	"github.com/cpx-agent/cpx-agent/internal/portal/password"
+	"github.com/cpx-agent/cpx-agent/internal/portal/store"
+)
+
+func mismatch() *api.Error {
+	return &api.Error{Status: http.StatusUnprocessableEntity, Code: api.CodePasswordMismatch,
+		Message: "Le nouveau mot de passe et sa confirmation sont différents"}
+}
+
+// checkNewPassword applies the policy to a new password of c (and refuses the current one).
+func (s *Server) checkNewPassword(ctx context.Context, c store.Credentials, pw, confirm string) *api.Error {
+	a := s.opts.Auth
+	if pw != confirm {
+		return mismatch()
+	}
+	if len(pw) > password.MaxBytes {
+		return badRequest("password too long")
+	}
+	vs := a.Password.Policy.Check([]byte(pw), password.CheckContext{Identifiant: c.Identifiant,
+		GivenName: c.GivenName, FamilyName: c.FamilyName})
+	if e := password.PolicyError(vs); e != nil {
+		return e
+	}
+	if c.PasswordHash != "" {
+		if same, err := a.Hasher.Verify(ctx, []byte(pw), c.PasswordHash); err == nil && same {
+			return &api.Error{Status: http.StatusUnprocessableEntity, Code: api.CodePasswordReused,
+				Message: "Le nouveau mot de passe doit être différent de l'ancien"}
+		}
+	}
+	return nil
+}
+
+// setPassword: PUT /v1/session/password — the first password (during the first card sign-in,
+// no old one) or a change (old, new, confirm), optionally signing out the other sessions. A
+// confirmation e-mail follows (seed 001: "Si vous n'avez pas effectué ce changement …").
+func (s *Server) setPassword(w http.ResponseWriter, r *http.Request, sess store.Session) {
+	var req api.SetPasswordRequest
+	if e := Decode(r, &req); e != nil {
+		WriteError(w, e)
+		return
+	}
+	a, ctx, now := s.opts.Auth, r.Context(), s.st.Now()
+	c, err := s.st.CredentialsOf(ctx, sess.UserID)
+	if err != nil {
+		WriteError(w, s.authStoreError("set password", err))
+		return
+	}
+	if c.PasswordHash != "" {
+		ok, err := a.Hasher.Verify(ctx, []byte(req.Old), c.PasswordHash)
+		if err != nil || !ok {
+			next, res := a.Password.Lockout.Decide(password.State{Failures: c.Failures, LockedUntil: c.LockedUntil}, now, false)
+			e := password.ResultError(res, now, true)
+			s.st.SetLockState(ctx, c.ID, next.Failures, next.LockedUntil, store.AuditEntry{Event: store.AuditPasswordSet,
+				Result: store.ResultRefused, Code: e.Code, SessionID: sess.ID, Workstation: sess.Workstation,
+				Remote: r.RemoteAddr, Detail: "old password wrong"})
+			WriteError(w, e)
+			return
+		}
+	}
+	if e := s.checkNewPassword(ctx, c, req.New, req.Confirm); e != nil {
+		s.auditRefusal(r, sess, store.AuditPasswordSet, e.Code, "new password refused")
+		WriteError(w, e)
+		return
+	}
+	hash, err := a.Hasher.Hash(ctx, []byte(req.New))
+	if err != nil {
+		WriteError(w, s.authStoreError("hash password", err))
+		return
+	}
+	detail := "changed"
+	if c.PasswordHash == "" {
+		detail = "first password"
+	}
+	ended, err := s.st.SetPassword(ctx, c.ID, store.NewPassword{Hash: hash, SignOutOthers: req.SignOutOthers,
+		KeepSessID: sess.ID}, store.AuditEntry{Event: store.AuditPasswordSet, SessionID: sess.ID,
+		Workstation: sess.Workstation, Remote: r.RemoteAddr, Detail: detail})
+	if err != nil {
+		WriteError(w, s.authStoreError("set password", err))
+		return
+	}
+	for _, id := range ended {
+		s.hub.wake(id)
+	}
+	s.confirmPasswordChange(ctx, c)
+	s.respondSession(w, r, http.StatusOK, sess)
+}
+
+// confirmPasswordChange queues the confirmation e-mail (its delivery is retried and logged;
+// the change itself is done).
+func (s *Server) confirmPasswordChange(ctx context.Context, c store.Credentials) {
+	to := s.contactEmail(ctx, c)
+	if to == "" {
+		return
+	}
+	a := s.opts.Auth
+	_, err := a.Notifier.Send(ctx, notify.Message{Channel: "email", To: to, Template: notify.TmplPasswordChanged,
+		Data: notify.Data{Service: a.Service, Support: a.Support}})
+	if err != nil {
+		s.log.Error("queue password confirmation", "err", err)
+	}
+}
+
+// contactEmail is the account's enrolment address, else its active e-mail channel.
+func (s *Server) contactEmail(ctx context.Context, c store.Credentials) string {
+	if e, err := ident.NormalizeEmail(c.Email); err == nil {
+		return e
+	}
+	chs, err := s.st.ActiveChannels(ctx, c.ID)
+	if err != nil {
+		return ""
+	}
+	for _, ch := range chs {
+		if ch.Kind == api.ChannelEmail {
+			return ch.Address
+		}
+	}
+	return ""
+}
+
+// normAnswer folds a secret answer so that case, accents and spacing do not matter.
+func normAnswer(s string) string {
+	return strings.Join(strings.Fields(strings.ToLower(ident.Fold(s))), " ")
+}
+
+// setSecretQuestion: PUT /v1/session/secret-question — one of api.SecretQuestions and an
+// answer (stored as argon2id of its folded form).
+func (s *Server) setSecretQuestion(w http.ResponseWriter, r *http.Request, sess store.Session) {
+	var req api.SecretQuestionRequest
+	if e := Decode(r, &req); e != nil {
+		WriteError(w, e)
+		return
+	}
+	ans := normAnswer(req.Answer)
+	if !slices.Contains(api.SecretQuestions, req.Question) || len(ans) < 3 || len(ans) > 256 {
+		WriteError(w, badRequest("question: one of the proposed questions; answer: 3 to 256 characters"))
+		return
+	}
+	hash, err := s.opts.Auth.Hasher.Hash(r.Context(), []byte(ans))
+	if err != nil {
+		WriteError(w, s.authStoreError("hash answer", err))
+		return
+	}
+	err = s.st.SetSecret(r.Context(), sess.UserID, req.Question, hash, store.AuditEntry{Event: store.AuditSecretSet,
+		SessionID: sess.ID, Workstation: sess.Workstation, Remote: r.RemoteAddr})
+	if err != nil {
+		WriteError(w, s.authStoreError("set secret", err))
+		return
+	}
+	s.respondSession(w, r, http.StatusOK, sess)
+}

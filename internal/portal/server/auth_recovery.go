@@ -1,0 +1,161 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/cpx-agent/cpx-agent/internal/portal/api"
+	"github.com/cpx-agent/cpx-agent/internal/portal/ident"
+	"github.com/cpx-agent/cpx-agent/internal/portal/notify"
+	"github.com/cpx-agent/cpx-agent/internal/portal/otp"
+	"github.com/cpx-agent/cpx-agent/internal/portal/store"
+)
+
+// MsgRecoveryDoneFR is the one answer of every recovery outcome (seed 002), with the support
+// hint for accounts without a secret question (see docs/auth.md, "No enumeration").
+const MsgRecoveryDoneFR = "Procédure terminée, merci de vérifier votre boîte aux lettres. Si vous ne recevez aucun " +
+	"courriel, vérifiez vos indésirables ou recommencez la procédure ; si vous n'avez jamais défini de question " +
+	"secrète, contactez l'assistance."
+
+func recoveryDone(w http.ResponseWriter) {
+	WriteJSON(w, http.StatusOK, api.RecoveryDone{Message: MsgRecoveryDoneFR})
+}
+
+// captcha: GET /v1/recovery/captcha.
+func (s *Server) captcha(w http.ResponseWriter, r *http.Request) {
+	c, err := s.opts.Auth.Captcha.New(s.st.Now())
+	if err != nil {
+		WriteError(w, s.authStoreError("captcha", err))
+		return
+	}
+	WriteJSON(w, http.StatusOK, api.Captcha{Question: c.QuestionFR, Token: c.Token, ExpiresAt: c.ExpiresAt})
+}
+
+// recoveryStart: POST /v1/recovery/start — captcha, then the secret question of the account,
+// or a decoy question (fixed per name) when the name matches no single account or the
+// account has no question: the answer has the same shape either way.
+func (s *Server) recoveryStart(w http.ResponseWriter, r *http.Request) {
+	var req api.RecoveryStartRequest
+	if e := Decode(r, &req); e != nil {
+		WriteError(w, e)
+		return
+	}
+	a, ctx, now := s.opts.Auth, r.Context(), s.st.Now()
+	if (req.Kind != api.RecoverPassword && req.Kind != api.RecoverIdentifiant) || len(req.Name) > 256 {
+		WriteError(w, badRequest("kind: password or identifiant; name: at most 256 characters"))
+		return
+	}
+	if err := a.Captcha.Check(ctx, req.CaptchaToken, req.CaptchaAnswer, now); err != nil {
+		WriteError(w, otp.APIError(err, now))
+		return
+	}
+	name, _, _ := ident.Normalize(req.Name)
+	userID := s.recoveryAccount(ctx, req.Kind, req.Name)
+	rec := store.Recovery{ID: store.NewID(), Kind: req.Kind, ExpiresAt: now.Add(a.RecoveryTTL)}
+	h := s.keyed("decoy", req.Kind, name)
+	rec.Question = api.SecretQuestions[int(h[0])%len(api.SecretQuestions)]
+	if userID != "" {
+		c, err := s.st.CredentialsOf(ctx, userID)
+		if err == nil && c.SecretQuestion != "" && !c.Disabled {
+			rec.UserID, rec.Question = c.ID, c.SecretQuestion
+		}
+	}
+	err := s.st.AddRecovery(ctx, rec, store.AuditEntry{Event: store.AuditRecovery, UserID: rec.UserID,
+		Subject: name, Remote: r.RemoteAddr, Detail: req.Kind + " start"})
+	if err != nil {
+		WriteError(w, s.authStoreError("recovery", err))
+		return
+	}
+	WriteJSON(w, http.StatusOK, api.RecoveryStep{RecoveryID: rec.ID, Question: rec.Question})
+}
+
+// recoveryAccount finds the single account a forgotten-password name (identifiant or e-mail)
+// or forgotten-identifiant e-mail designates, or "".
+func (s *Server) recoveryAccount(ctx context.Context, kind, name string) string {
+	if kind == api.RecoverPassword {
+		id, _ := ident.Resolve(ctx, s.st, name)
+		return id
+	}
+	e, err := ident.NormalizeEmail(name)
+	if err != nil {
+		return ""
+	}
+	ids, err := s.st.ByEmail(ctx, e)
+	if err != nil || len(ids) != 1 {
+		return ""
+	}
+	return ids[0]
+}
+
+// recoveryAnswer: POST /v1/recovery/answer — one answer per flow. A right answer e-mails a
+// 15-minute link (password) or the identifiant; every outcome costs one argon2id (or its
+// dummy) and answers MsgRecoveryDoneFR.
+func (s *Server) recoveryAnswer(w http.ResponseWriter, r *http.Request) {
+	var req api.RecoveryAnswerRequest
+	if e := Decode(r, &req); e != nil {
+		WriteError(w, e)
+		return
+	}
+	a, ctx, now := s.opts.Auth, r.Context(), s.st.Now()
+	ans := []byte(normAnswer(req.Answer))
+	if len(ans) > 256 {
+		ans = ans[:256]
+	}
+	rec, err := s.st.RecoveryByID(ctx, req.RecoveryID)
+	var c store.Credentials
+	if err == nil && rec.UserID != "" && !rec.Done && now.Before(rec.ExpiresAt) {
+		c, err = s.st.CredentialsOf(ctx, rec.UserID)
+	}
+	ok := false
+	if err == nil && c.SecretAnswerHash != "" {
+		ok, err = a.Hasher.Verify(ctx, ans, c.SecretAnswerHash)
+	} else {
+		a.Hasher.VerifyDummy(ctx, ans)
+	}
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.log.Error("recovery answer", "err", err)
+	}
+	e := store.AuditEntry{Event: store.AuditRecovery, Result: store.ResultRefused, UserID: rec.UserID,
+		Remote: r.RemoteAddr, Detail: rec.Kind + " answer"}
+	if ok {
+		e.Result = store.ResultOK
+	}
+	if rec.ID == "" || s.st.FinishRecovery(ctx, rec, true, e) != nil {
+		recoveryDone(w) // unknown, finished or raced flow: nothing more is done
+		return
+	}
+	if ok {
+		s.recoverySend(ctx, rec.Kind, c)
+	}
+	recoveryDone(w)
+}
+
+// recoverySend queues the outcome of a right answer: a reset link or the identifiant. The
+// answer does not wait for delivery (that would tell, by its timing, that a mail was sent).
+func (s *Server) recoverySend(ctx context.Context, kind string, c store.Credentials) {
+	a := s.opts.Auth
+	to := s.contactEmail(ctx, c)
+	if to == "" {
+		s.log.Warn("recovery: account has no e-mail address", "user", c.ID)
+		return
+	}
+	m := notify.Message{Channel: api.ChannelEmail, To: to, Template: notify.TmplIdentifiantReminder,
+		Data: notify.Data{Service: a.Service, Support: a.Support, Identifiant: c.Identifiant}}
+	if kind == api.RecoverPassword {
+		tok, l, err := otp.NewLink(c.ID, otp.PurposeResetPassword, s.st.Now(), a.LinkTTL)
+		if err == nil {
+			err = s.st.AddLink(ctx, l)
+		}
+		if err != nil {
+			s.log.Error("recovery link", "err", err)
+			return
+		}
+		m.Template = notify.TmplRecoveryLink
+		m.Data.Link, m.Data.Minutes = a.LinkURL+tok, int(a.LinkTTL/time.Minute)
+	}
+	if _, err := a.Notifier.Send(ctx, m); err != nil {
+		s.log.Error("queue recovery mail", "err", err)
+	}
+}
