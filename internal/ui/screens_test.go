@@ -29,8 +29,16 @@ func TestScreensMarkup(t *testing.T) {
 // also writes them as PNG (docs/screenshots/, listed in docs/ui.md).
 func TestScreenshots(t *testing.T) {
 	dir := os.Getenv("CPX_UI_SCREENSHOTS")
+	// Some screens are shown half-typed, as a user sees them.
+	typing := map[string]func(u *UI){
+		"set_password": func(u *UI) { test.Type(u.win.Canvas().Focused().(*keyEntry), "Samu75arm") },
+		"pin_2_tries":  func(u *UI) { test.Type(u.win.Canvas().Focused().(*keyEntry), "12") },
+	}
 	for _, sc := range DemoScreens() {
 		u, _ := newTestUI(t, sc.Snap)
+		if f := typing[sc.Name]; f != nil {
+			f(u)
+		}
 		fyne.CurrentApp().Settings().SetTheme(theme.LightTheme())
 		u.win.Content().Refresh()
 		img := u.win.Canvas().Capture()
