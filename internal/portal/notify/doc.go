@@ -25,5 +25,6 @@
 //
 // Logs name the template, the job and the masked recipient ("06 •• •• •• 78"), never a
 // body. Outbox is a development Sender that keeps messages in memory for `admin outbox`.
-// Package smtptest (beside this one) is a real SMTP server on loopback for tests.
+// Package smtptest (beside this one) is a real SMTP server on loopback for tests; package
+// queuetest checks a Queue implementation (run it on the portal's database queue).
 package notify

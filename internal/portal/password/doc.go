@@ -15,14 +15,26 @@
 //   - Expiry: a password older than MaxAge (90 days, seed 002) must be changed (Expired).
 //   - Lockout: 3 failures lock the account for 20 minutes (seed 002), see Lockout.Decide.
 //
-// Sign-in recipe for the portal (store columns: password_hash TEXT, password_changed_at,
-// failures INT, locked_until TIMESTAMP, must_change BOOL):
+// Sign-in recipe for the portal (users columns of store migration 001: password_hash,
+// password_changed_at, must_change_password, failed_attempts, locked_until):
 //
-//	st := password.State{Failures: row.Failures, LockedUntil: row.LockedUntil}
-//	if r := cfg.Lockout.Check(st, now); r.Outcome == password.Locked { → api.CodeAccountLocked }
-//	ok, err := hasher.Verify(ctx, pw, row.PasswordHash)   // hasher.VerifyDummy(ctx, pw) for unknown users
-//	st, r := cfg.Lockout.Decide(st, now, ok)              // store st in the same transaction
-//	switch r.Outcome { case password.Failed: → CodeCredentials (r.TriesLeft); case password.Locked: → CodeAccountLocked }
+//	cfg := password.DefaultConfig()                          // or with Policy: password.Norm()
+//	hasher, _ := password.NewHasher(cfg.Params, 0)           // one per process
+//	userID, err := ident.Resolve(ctx, dir, typed)
+//	if errors.Is(err, ident.ErrNotFound) {
+//		hasher.VerifyDummy(ctx, pw)                          // same cost: no enumeration
+//		→ password.ResultError(password.Result{Outcome: password.Failed}, now, true)
+//	}
+//	st := password.State{Failures: row.FailedAttempts, LockedUntil: row.LockedUntil}
+//	if r := cfg.Lockout.Check(st, now); r.Outcome == password.Locked { → password.ResultError(r, now, true) }
+//	ok, err := hasher.Verify(ctx, pw, row.PasswordHash)
+//	st, r := cfg.Lockout.Decide(st, now, ok)                // store st (same transaction as the read)
+//	if r.Outcome != password.Accepted { → password.ResultError(r, now, true) }
 //	if hasher.NeedsRehash(row.PasswordHash) { store hasher.Hash(ctx, pw) }
 //	if row.MustChange || password.Expired(row.PasswordChangedAt, now, cfg.MaxAge) { required action change_password }
+//
+// Password change: vs := cfg.Policy.Check(pw, password.CheckContext{…}); if vs != nil answer
+// password.PolicyError(vs); else store hasher.Hash(ctx, pw), password_changed_at = now,
+// must_change_password = 0, and send notify.TmplPasswordChanged. GET of the policy answers
+// cfg.API().
 package password
