@@ -138,6 +138,9 @@ func TestOpenSCWrongPINsLockThenPUKUnblocks(t *testing.T) {
 		t.Fatalf("1st wrong PIN: %v (%+v), want *PINError without FINAL_TRY", err, pe)
 	}
 	t.Logf("after 1 wrong PIN: %+v (OpenSC's PIV driver raises no COUNT_LOW)", pe.Tries)
+	if got := pe.Tries.AfterFailure(3); got != 2 {
+		t.Errorf("AfterFailure(3) after 1 wrong PIN = %d, want 2", got)
+	}
 	if _, err = tok.Login([]byte("9998")); !errors.As(err, &pe) || pe.TriesLeft != 1 {
 		t.Fatalf("2nd wrong PIN: %v, want *PINError with 1 try left", err)
 	}

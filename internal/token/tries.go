@@ -48,3 +48,14 @@ func (t PINTries) Estimate(max int) int {
 	}
 	return max
 }
+
+// AfterFailure is the tries left right after a wrong PIN was counted, on a card of max tries
+// (3 on CPx): LOCKED → 0, FINAL_TRY → 1, otherwise max-1. The deduction holds only then: the
+// failure used one try, so at most max-1 remain, and without FINAL_TRY more than one does.
+// For max = 3 it is exact.
+func (t PINTries) AfterFailure(max int) int {
+	if t.Known {
+		return t.Left
+	}
+	return max - 1
+}

@@ -90,6 +90,13 @@ func TestTriesFromFlags(t *testing.T) {
 		{pkcs11.CKF_SO_PIN_LOCKED, -1, 3}, // the PUK's flags say nothing of the PIN
 	} {
 		tr := triesFromFlags(tc.flags)
+		after := tc.count
+		if after < 0 {
+			after = 2
+		}
+		if tr.AfterFailure(3) != after {
+			t.Errorf("flags %#x: AfterFailure(3) = %d, want %d", tc.flags, tr.AfterFailure(3), after)
+		}
 		if tr.Count() != tc.count || tr.Estimate(3) != tc.estimate || tr.Known != (tc.count >= 0) {
 			t.Errorf("flags %#x: %+v count %d estimate %d; want %d, %d", tc.flags, tr, tr.Count(), tr.Estimate(3), tc.count, tc.estimate)
 		}
