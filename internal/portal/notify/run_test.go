@@ -92,3 +92,13 @@ func TestReasonMasksRecipient(t *testing.T) {
 		t.Fatalf("log has the address:\n%s", r.log.String())
 	}
 }
+
+func TestAPIError(t *testing.T) {
+	if APIError(Report{Status: StatusDelivered}) != nil || APIError(Report{Status: StatusPending}) != nil {
+		t.Fatal("error for a job that has not failed")
+	}
+	e := APIError(Report{ID: "j1", Status: StatusFailed, Reason: "HTTP 400"})
+	if e.Code != api.CodeDeliveryFailed || e.Details["job"] != "j1" || strings.Contains(e.Message, "400") {
+		t.Fatalf("%+v", e)
+	}
+}
