@@ -27,6 +27,9 @@ lint:
 
 include $(wildcard .ci/mk/*.mk)
 
+run:
+	@.ci/demo.sh
+
 test:
 	@$(RIG) up
 	@rc=0; $(RIG) run $(MAKE) --no-print-directory test-go || rc=$$?; $(RIG) down; exit $$rc
