@@ -1,9 +1,12 @@
 package card
 
 import (
+	"log/slog"
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/ebfe/scard"
 )
 
 // fakeWorld is a scripted PC/SC service for the Monitor's unit tests: readers with cards,
@@ -17,6 +20,22 @@ type fakeWorld struct {
 	gen        int
 	establishN int
 	statusN    int
+	waiting    int // GetStatusChange calls blocked right now
+}
+
+// settle waits until a GetStatusChange call is blocked. pcsc-lite 1.9 counts readers at the
+// entry of each call (PnP), so a reader added between two calls is missed by design; tests
+// that add readers wait for the monitor to be blocked first.
+func (w *fakeWorld) settle() {
+	for range 200 {
+		w.mu.Lock()
+		n := w.waiting
+		w.mu.Unlock()
+		if n > 0 {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 type fakeReader struct {
@@ -51,7 +70,9 @@ func (w *fakeWorld) remove(name string) {
 	w.change(func() { r := w.readers[name]; r.present = false; r.counter++ })
 }
 
-func (w *fakeWorld) flags(name string, extra uint32) { w.change(func() { w.readers[name].extra = extra }) }
+func (w *fakeWorld) flags(name string, extra uint32) {
+	w.change(func() { w.readers[name].extra = extra })
+}
 
 // stop kills the service: open contexts fail, establishing fails until start.
 func (w *fakeWorld) stop()  { w.change(func() { w.down = true; w.gen++ }) }
@@ -73,7 +94,9 @@ func (w *fakeWorld) counts() (establish, status int) {
 	return w.establishN, w.statusN
 }
 
-var errNoServiceFake = &scardError{sentinel: ErrNoService}
+var discard = slog.New(slog.DiscardHandler)
+
+var errNoServiceFake = mapErr(scard.ErrNoService)
 
 type fakeContext struct {
 	w      *fakeWorld
@@ -90,7 +113,7 @@ func (c *fakeContext) ListReaders() ([]string, error) {
 		return nil, errNoServiceFake
 	}
 	if len(c.w.readers) == 0 {
-		return nil, &scardError{sentinel: ErrNoReader}
+		return nil, mapErr(scard.ErrNoReadersAvailable)
 	}
 	var out []string
 	for n := range c.w.readers {
@@ -111,10 +134,10 @@ func (c *fakeContext) GetStatusChange(states []readerState, timeout time.Duratio
 			c.w.mu.Unlock()
 			return errNoServiceFake
 		}
-		changed := false
+		changed := len(c.w.readers) != startCount
 		for i := range states {
 			ev := c.stateOf(states[i].Reader, startCount)
-			if ev&^stateChanged != states[i].Current {
+			if changed && states[i].Reader == pnpReader || ev != states[i].Current {
 				ev |= stateChanged
 				changed = true
 			}
@@ -125,25 +148,34 @@ func (c *fakeContext) GetStatusChange(states []readerState, timeout time.Duratio
 			}
 		}
 		wake := c.w.wake
-		c.w.mu.Unlock()
 		if changed {
+			c.w.mu.Unlock()
 			return nil
 		}
+		c.w.waiting++
+		c.w.mu.Unlock()
+		var err error
 		select {
 		case <-wake:
 		case <-c.cancel:
-			return &scardError{sentinel: ErrCancelled}
+			err = mapErr(scard.ErrCancelled)
+		}
+		c.w.mu.Lock()
+		c.w.waiting--
+		c.w.mu.Unlock()
+		if err != nil {
+			return err
 		}
 	}
 }
 
-// stateOf computes dwEventState the way pcsc-lite does (without the CHANGED bit).
+// stateOf computes dwEventState (without the CHANGED bit). The PnP pseudo-reader follows
+// WinSCard: the high word is the reader count, so a current state carrying the right count
+// waits, one carrying another count returns at once. startCount is the count at the entry
+// of the call, which is all pcsc-lite 1.9 compares with.
 func (c *fakeContext) stateOf(name string, startCount int) uint32 {
 	if name == pnpReader {
-		if len(c.w.readers) != startCount {
-			return uint32(len(c.w.readers)) << 16
-		}
-		return 0
+		return uint32(len(c.w.readers)) << 16
 	}
 	r := c.w.readers[name]
 	if r == nil {

@@ -172,6 +172,9 @@ func (m *Monitor) sync(states []readerState, names []string) []readerState {
 		old[s.Reader] = s
 	}
 	out := states[:1]
+	// WinSCard (and pcsc-lite ≥ 2.0) compare the high word of the PnP reader's current
+	// state with the reader count, which closes the window between ListReaders and the call.
+	out[0].Current = uint32(len(names)) << 16
 	for _, n := range names {
 		if m.opts.Reader != "" && n != m.opts.Reader {
 			continue

@@ -62,7 +62,7 @@ func TestMonitorFake(t *testing.T) {
 	w.insert("A", atrOf(t, "cps4"))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	ch := newMonitor(Options{}, w.establish).Events(ctx)
+	ch := newMonitor(Options{Logger: discard}, w.establish).Events(ctx)
 
 	evs := expect(t, ch, "reader-added:A", "card-inserted:A", "reader-added:B")
 	if evs[1].Card.Generation != "CPS4" {
@@ -77,6 +77,7 @@ func TestMonitorFake(t *testing.T) {
 	quiet(t, ch, 50*time.Millisecond)
 	w.remove("B")
 	expect(t, ch, "card-removed:B")
+	w.settle()
 	w.addReader("C")
 	expect(t, ch, "reader-added:C")
 	w.removeReader("A")
@@ -100,7 +101,7 @@ func TestMonitorFakeServiceRestart(t *testing.T) {
 	w.insert("A", atrOf(t, "cps4"))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	ch := newMonitor(Options{MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}, w.establish).Events(ctx)
+	ch := newMonitor(Options{Logger: discard, MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}, w.establish).Events(ctx)
 	expect(t, ch, "reader-added:A", "card-inserted:A")
 
 	w.stop()
@@ -126,7 +127,7 @@ func TestMonitorFakeServiceDownAtStart(t *testing.T) {
 	w.stop()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	ch := newMonitor(Options{MinBackoff: 5 * time.Millisecond, MaxBackoff: 10 * time.Millisecond}, w.establish).Events(ctx)
+	ch := newMonitor(Options{Logger: discard, MinBackoff: 5 * time.Millisecond, MaxBackoff: 10 * time.Millisecond}, w.establish).Events(ctx)
 	expect(t, ch, "service-down:")
 	w.start()
 	expect(t, ch, "service-up:", "reader-added:A")
@@ -138,7 +139,7 @@ func TestMonitorFakeReaderFilter(t *testing.T) {
 	w.addReader("B")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	ch := newMonitor(Options{Reader: "B"}, w.establish).Events(ctx)
+	ch := newMonitor(Options{Logger: discard, Reader: "B"}, w.establish).Events(ctx)
 	expect(t, ch, "reader-added:B")
 	w.insert("A", atrOf(t, "cps4"))
 	w.remove("A")
@@ -146,6 +147,7 @@ func TestMonitorFakeReaderFilter(t *testing.T) {
 	w.insert("B", atrOf(t, "cps4"))
 	expect(t, ch, "card-inserted:B")
 	// The filtered monitor is not woken by A at all once settled.
+	quiet(t, ch, 50*time.Millisecond)
 	_, s0 := w.counts()
 	w.insert("A", atrOf(t, "cps3"))
 	quiet(t, ch, 50*time.Millisecond)

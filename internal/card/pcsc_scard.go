@@ -10,14 +10,15 @@ import (
 // statusMu serialises scard.Context.GetStatusChange across the process: the pinned version of
 // github.com/ebfe/scard keeps the C copies of reader names in a package-level map written
 // without a lock on every call, so two concurrent calls are a data race (and can free a name
-// the other call still uses). Hence one Monitor per process: a second one waits for the
-// first's call to return. Nothing else in this package calls GetStatusChange.
+// the other call still uses). Where this path is the Monitor's (not Linux, see
+// pcsc_linux.go), run one Monitor per process: a second one waits for the first's call to
+// return.
 var statusMu sync.Mutex
 
-// scardContext is the real pcscContext.
+// scardContext is a pcscContext over github.com/ebfe/scard.
 type scardContext struct{ c *scard.Context }
 
-func establishContext() (pcscContext, error) {
+func establishScard() (pcscContext, error) {
 	c, err := scard.EstablishContext()
 	if err != nil {
 		return nil, mapErr(err)

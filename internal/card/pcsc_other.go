@@ -1,0 +1,5 @@
+//go:build !linux
+
+package card
+
+var establishContext = establishScard

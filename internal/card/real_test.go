@@ -1,0 +1,204 @@
+//go:build linux
+
+package card
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ebfe/scard"
+)
+
+// Through the real stack: pcscd + vpcd + a virtual card on our ports.
+
+func TestMonitorRealInsertRemoveOnce(t *testing.T) {
+	requirePCSCD(t)
+	// Both PC/SC paths: the native one (Linux) and the scard one (other OSes).
+	for name, est := range map[string]func() (pcscContext, error){"native": establishContext, "scard": establishScard} {
+		t.Run(name, func(t *testing.T) { testInsertRemoveOnce(t, est) })
+	}
+}
+
+func testInsertRemoveOnce(t *testing.T, establish func() (pcscContext, error)) {
+	card := newTestCard(t, portA, atrOf(t, "cps4"))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch := newMonitor(Options{Reader: readerA}, establish).Events(ctx)
+	expect(t, ch, "reader-added:"+readerA)
+
+	card.Insert()
+	e := nextWithin(t, ch, 5*time.Second)
+	if e.Kind != CardInserted || e.Reader != readerA {
+		t.Fatalf("got %s, want card-inserted in %q", e, readerA)
+	}
+	if !bytes.Equal(e.ATR, atrOf(t, "cps4")) || !e.Card.Known || e.Card.Generation != "CPS4" {
+		t.Fatalf("inserted card: ATR %X identified %+v", e.ATR, e.Card)
+	}
+	// pcscd polls vpcd about every 400ms: a duplicate would show within a few polls.
+	quiet(t, ch, 1500*time.Millisecond)
+
+	card.Remove()
+	e = nextWithin(t, ch, 5*time.Second)
+	if e.Kind != CardRemoved || e.Reader != readerA || e.Card.Generation != "CPS4" {
+		t.Fatalf("got %s, want card-removed of the CPS4 card", e)
+	}
+	quiet(t, ch, 1500*time.Millisecond)
+}
+
+func TestMonitorRealReportsPresentCardAtStart(t *testing.T) {
+	requirePCSCD(t)
+	card := newTestCard(t, portA, []byte{0x3B, 0x02, 0x14, 0x50}) // not a CPx card
+	card.Insert()
+	waitPresent(t, readerA, true)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	evs := expect(t, NewMonitor(Options{Reader: readerA}).Events(ctx), "reader-added:"+readerA, "card-inserted:"+readerA)
+	if evs[1].Card.Known || evs[1].Card.String() != "not a CPx card" {
+		t.Fatalf("unknown card identified as %+v", evs[1].Card)
+	}
+}
+
+func TestMonitorRealReaderFilter(t *testing.T) {
+	requirePCSCD(t)
+	other := newTestCard(t, portB, atrOf(t, "cps3"))
+	mine := newTestCard(t, portA, atrOf(t, "cps4"))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch := NewMonitor(Options{Reader: readerA}).Events(ctx)
+	expect(t, ch, "reader-added:"+readerA)
+
+	other.Insert()
+	waitPresent(t, readerB, true)
+	quiet(t, ch, 800*time.Millisecond)
+	mine.Insert()
+	if e := nextWithin(t, ch, 5*time.Second); e.Kind != CardInserted || e.Reader != readerA || e.Card.Generation != "CPS4" {
+		t.Fatalf("got %s, want the CPS4 card in %q", e, readerA)
+	}
+	other.Remove()
+	waitPresent(t, readerB, false)
+	quiet(t, ch, 800*time.Millisecond)
+}
+
+func TestMonitorRealCancel(t *testing.T) {
+	requirePCSCD(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := NewMonitor(Options{}).Events(ctx)
+	next(t, ch) // blocked in SCardGetStatusChange(INFINITE) after the first events
+	time.Sleep(100 * time.Millisecond)
+	start := time.Now()
+	cancel()
+	for range ch {
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("SCardCancel took %v to end the stream", d)
+	}
+}
+
+func TestReadSerialReal(t *testing.T) {
+	requirePCSCD(t)
+	card := newTestCard(t, portA, atrOf(t, "cps4"))
+	if _, err := ReadSerial(readerA); !errors.Is(err, ErrNoCard) {
+		t.Fatalf("empty reader: %v, want ErrNoCard", err)
+	}
+	if _, err := ReadSerial("No Such Reader 00 00"); !errors.Is(err, ErrNoReader) {
+		t.Fatalf("unknown reader: %v, want ErrNoReader", err)
+	}
+	card.Insert()
+	waitPresent(t, readerA, true)
+
+	// The middleware holds a shared connection: ReadSerial must not need exclusivity.
+	ctx, err := scard.EstablishContext()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ctx.Release()
+	mw, err := ctx.Connect(readerA, scard.ShareShared, scard.ProtocolAny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sn, err := ReadSerial(readerA)
+	if err != nil {
+		t.Fatalf("ReadSerial beside a shared connection: %v", err)
+	}
+	if !bytes.Equal(sn, card.serial) {
+		t.Fatalf("serial %X, want %X", sn, card.serial)
+	}
+	// The other connection still works: the card was left as found (no reset).
+	if _, err := mw.Status(); err != nil {
+		t.Fatalf("middleware connection broken after ReadSerial: %v", err)
+	}
+	mw.Disconnect(scard.LeaveCard)
+
+	// A program holding the card exclusively gives ErrSharingViolation.
+	ex, err := ctx.Connect(readerA, scard.ShareExclusive, scard.ProtocolAny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ReadSerial(readerA)
+	ex.Disconnect(scard.LeaveCard)
+	if !errors.Is(err, ErrSharingViolation) {
+		t.Fatalf("card held exclusively: %v, want ErrSharingViolation", err)
+	}
+}
+
+func nextWithin(t *testing.T, ch <-chan Event, d time.Duration) Event {
+	t.Helper()
+	select {
+	case e, ok := <-ch:
+		if !ok {
+			t.Fatal("event stream closed")
+		}
+		return e
+	case <-time.After(d):
+		t.Fatalf("no event within %v", d)
+	}
+	return Event{}
+}
+
+// countingContext counts GetStatusChange calls of the real context.
+type countingContext struct {
+	pcscContext
+	mu *sync.Mutex
+	n  *int
+}
+
+func (c countingContext) GetStatusChange(states []readerState, timeout time.Duration) error {
+	c.mu.Lock()
+	*c.n++
+	c.mu.Unlock()
+	return c.pcscContext.GetStatusChange(states, timeout)
+}
+
+// Idle, the monitor sleeps in one GetStatusChange call: no polling, no busy loop (this also
+// checks the PnP reader's current state is understood by this pcsc-lite).
+func TestMonitorRealIdleBlocks(t *testing.T) {
+	requirePCSCD(t)
+	var mu sync.Mutex
+	n := 0
+	est := func() (pcscContext, error) {
+		c, err := establishContext()
+		if err != nil {
+			return nil, err
+		}
+		return countingContext{c, &mu, &n}, nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch := newMonitor(Options{}, est).Events(ctx)
+	next(t, ch)
+	time.Sleep(300 * time.Millisecond) // initial UNAWARE round done
+	mu.Lock()
+	n0 := n
+	mu.Unlock()
+	time.Sleep(1500 * time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	// Other packages' tests may insert cards in their readers meanwhile: allow a few wake-ups.
+	if n-n0 > 8 {
+		t.Fatalf("%d GetStatusChange calls in 1.5s while idle", n-n0)
+	}
+}
