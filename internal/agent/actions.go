@@ -52,10 +52,10 @@ func (e *Engine) signedIn() {
 	e.publish()
 }
 
-// done marks the current screen's required action as done and moves on.
-func (e *Engine) done(action string, s api.Session) {
-	r := &e.run
-	r.handled[action] = true
+// done takes the session the portal answered (which no longer lists the action just done)
+// and moves on. Done actions are not remembered locally: the portal may ask again (a phone
+// taken over needs a new link).
+func (e *Engine) done(s api.Session) {
 	e.setSession(s)
 	e.nextAction()
 }
@@ -119,7 +119,7 @@ func (e *Engine) chooseProfile(id string) {
 			if err := e.d.Prefs.Set(PrefLastProfile, id); err != nil {
 				e.log.Warn("last profile not remembered", "err", err)
 			}
-			e.done(api.ActionChooseProfile, s)
+			e.done(s)
 		}
 	})
 	e.publish()
@@ -170,7 +170,7 @@ func (e *Engine) linkPhone(in LinkPhone) {
 				e.log.Warn("last phone not remembered", "err", err)
 			}
 			r.s.LastPhone = number
-			e.done(api.ActionLinkPhone, s)
+			e.done(s)
 		}
 	})
 	r.s.Err, r.s.Holder = nil, ""
@@ -212,10 +212,6 @@ func (e *Engine) setPassword(old, pw, confirm []byte, signOutOthers bool) {
 		e.fail(ErrPasswordMismatch)
 		return
 	}
-	action := api.ActionSetPassword
-	if r.s.Step == StepChangePassword {
-		action = api.ActionChangePassword
-	}
 	p, tok := e.d.Portal, r.token
 	e.start(BusyPasswordSetting, func(ctx context.Context) func() {
 		s, err := p.SetPassword(ctx, tok, old, pw, signOutOthers)
@@ -226,7 +222,7 @@ func (e *Engine) setPassword(old, pw, confirm []byte, signOutOthers bool) {
 				e.fail(err)
 				return
 			}
-			e.done(action, s)
+			e.done(s)
 		}
 	})
 	e.publish()

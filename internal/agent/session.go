@@ -25,7 +25,7 @@ type runState struct {
 	method   string
 	id       identity        // card that signed the session in
 	lock     *identity       // set while locked: the card that may resume
-	handled  map[string]bool // required actions done or skipped in this session
+	handled  map[string]bool // required actions skipped in this session (channels, unknown)
 	required bool            // the screen shown is a required action (Cancel signs out)
 	remind   bool            // OTP channels skipped: remind on the banner
 	from     Step            // step to return to from the settings screen
