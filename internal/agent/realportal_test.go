@@ -43,12 +43,14 @@ func (c *softCard) Login(ctx context.Context, reader string, p []byte) (agent.Cr
 	}
 	return softCred{c.issued}, nil
 }
-func (c *softCard) insert() { c.ch <- agent.CardEvent{Kind: agent.CardInserted, Reader: "r", Known: true} }
+func (c *softCard) insert() {
+	c.ch <- agent.CardEvent{Kind: agent.CardInserted, Reader: "r", Known: true}
+}
 func (c *softCard) remove() { c.ch <- agent.CardEvent{Kind: agent.CardRemoved, Reader: "r"} }
 
 type softCred struct{ is *pki.Issued }
 
-func (s softCred) Signer() crypto.Signer           { return s.is.Key }
+func (s softCred) Signer() crypto.Signer          { return s.is.Key }
 func (s softCred) Certificate() *x509.Certificate { return s.is.Cert }
 func (s softCred) Close() error                   { return nil }
 
