@@ -35,6 +35,7 @@ type cardConfig struct {
 	issued   *pki.Issued
 	logger   *slog.Logger
 	removed  bool
+	tweak    func(*vcard.Config)
 }
 
 // WithATR makes the card answer atr (default: CPS4 contact).
@@ -52,6 +53,9 @@ func WithIssued(is *pki.Issued) Option { return func(c *cardConfig) { c.issued =
 
 // WithLogger sets the card's logger (default: discard).
 func WithLogger(l *slog.Logger) Option { return func(c *cardConfig) { c.logger = l } }
+
+// WithVCardConfig lets f adjust the card's vcard.Config last (e.g. NoQuickAck).
+func WithVCardConfig(f func(*vcard.Config)) Option { return func(c *cardConfig) { c.tweak = f } }
 
 // Removed starts the card without inserting it.
 func Removed() Option { return func(c *cardConfig) { c.removed = true } }
@@ -116,10 +120,14 @@ func StartCard(t testing.TB, port int, holder string, opts ...Option) *Card {
 	if cfg.logger == nil {
 		cfg.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	vc, err := vcard.New(vcard.Config{
+	vcfg := vcard.Config{
 		StateDir: cfg.stateDir, Port: port, ATR: cfg.atr, Cert: cfg.issued.Cert, Key: cfg.issued.Key,
 		PIN: cfg.pin, PUK: cfg.puk, Logger: cfg.logger,
-	})
+	}
+	if cfg.tweak != nil {
+		cfg.tweak(&vcfg)
+	}
+	vc, err := vcard.New(vcfg)
 	if err != nil {
 		t.Fatalf("start card on port %d: %v", port, err)
 	}

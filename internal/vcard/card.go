@@ -34,6 +34,8 @@ type Config struct {
 	PIN, PUK string            // first secrets of a new card (default DefaultPIN, DefaultPUK)
 	Logger   *slog.Logger      // default slog.Default()
 	OnEvent  func(Event)       // called from the card's goroutine on every change
+	// NoQuickAck leaves delayed ACKs on (benchmarks compare; never needed otherwise).
+	NoQuickAck bool
 }
 
 // Event is a change the card reports.
@@ -56,6 +58,7 @@ type Card struct {
 	addr   string
 	log    *slog.Logger
 	onEv   func(Event)
+	ack    func(net.Conn)
 	st     *state
 	applet *applet // used by the serving goroutine only
 
@@ -104,6 +107,10 @@ func New(cfg Config) (*Card, error) {
 	}
 	c := &Card{atr: bytes.Clone(atr), addr: net.JoinHostPort(host, strconv.Itoa(port)), log: log, onEv: cfg.OnEvent, st: st}
 	c.applet = newApplet(st, log)
+	c.ack = quickAck
+	if cfg.NoQuickAck {
+		c.ack = func(net.Conn) {}
+	}
 	return c, nil
 }
 

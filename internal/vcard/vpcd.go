@@ -23,7 +23,7 @@ func (c *Card) serve(conn net.Conn) error {
 	var hdr [2]byte
 	buf := make([]byte, maxFrame)
 	for {
-		quickAck(conn)
+		c.ack(conn)
 		if _, err := io.ReadFull(conn, hdr[:]); err != nil {
 			return fmt.Errorf("vpcd read: %w", err)
 		}
@@ -31,7 +31,7 @@ func (c *Card) serve(conn net.Conn) error {
 		if n == 0 {
 			continue
 		}
-		quickAck(conn)
+		c.ack(conn)
 		frame := buf[:n]
 		if _, err := io.ReadFull(conn, frame); err != nil {
 			return fmt.Errorf("vpcd read: %w", err)
