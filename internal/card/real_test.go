@@ -11,12 +11,14 @@ import (
 	"time"
 
 	"github.com/ebfe/scard"
+
+	"github.com/cpx-agent/cpx-agent/internal/testrig"
 )
 
 // Through the real stack: pcscd + vpcd + a virtual card on our ports.
 
 func TestMonitorRealInsertRemoveOnce(t *testing.T) {
-	requirePCSCD(t)
+	testrig.RequirePCSCD(t)
 	// Both PC/SC paths: the native one (Linux) and the scard one (other OSes).
 	for name, est := range map[string]func() (pcscContext, error){"native": establishContext, "scard": establishScard} {
 		t.Run(name, func(t *testing.T) { testInsertRemoveOnce(t, est) })
@@ -24,13 +26,13 @@ func TestMonitorRealInsertRemoveOnce(t *testing.T) {
 }
 
 func testInsertRemoveOnce(t *testing.T, establish func() (pcscContext, error)) {
-	card := newTestCard(t, portA, atrOf(t, "cps4"))
+	card := startCard(t, portA, "cps4")
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	ch := newMonitor(Options{Reader: readerA}, establish).Events(ctx)
+	defer stop(cancel, ch)
 	expect(t, ch, "reader-added:"+readerA)
 
-	card.Insert()
+	insert(t, card)
 	e := nextWithin(t, ch, 5*time.Second)
 	if e.Kind != CardInserted || e.Reader != readerA {
 		t.Fatalf("got %s, want card-inserted in %q", e, readerA)
@@ -41,7 +43,7 @@ func testInsertRemoveOnce(t *testing.T, establish func() (pcscContext, error)) {
 	// pcscd polls vpcd about every 400ms: a duplicate would show within a few polls.
 	quiet(t, ch, 1500*time.Millisecond)
 
-	card.Remove()
+	remove(t, card)
 	e = nextWithin(t, ch, 5*time.Second)
 	if e.Kind != CardRemoved || e.Reader != readerA || e.Card.Generation != "CPS4" {
 		t.Fatalf("got %s, want card-removed of the CPS4 card", e)
@@ -50,10 +52,8 @@ func testInsertRemoveOnce(t *testing.T, establish func() (pcscContext, error)) {
 }
 
 func TestMonitorRealReportsPresentCardAtStart(t *testing.T) {
-	requirePCSCD(t)
-	card := newTestCard(t, portA, []byte{0x3B, 0x02, 0x14, 0x50}) // not a CPx card
-	card.Insert()
-	waitPresent(t, readerA, true)
+	// A card whose ATR is not a CPx card's (a PIV token's).
+	testrig.StartCard(t, portA, "cpe", testrig.WithATR([]byte{0x3B, 0x88, 0x80, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09}))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	evs := expect(t, NewMonitor(Options{Reader: readerA}).Events(ctx), "reader-added:"+readerA, "card-inserted:"+readerA)
@@ -63,28 +63,25 @@ func TestMonitorRealReportsPresentCardAtStart(t *testing.T) {
 }
 
 func TestMonitorRealReaderFilter(t *testing.T) {
-	requirePCSCD(t)
-	other := newTestCard(t, portB, atrOf(t, "cps3"))
-	mine := newTestCard(t, portA, atrOf(t, "cps4"))
+	other := startCard(t, portB, "cps3")
+	mine := startCard(t, portA, "cps4")
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	ch := NewMonitor(Options{Reader: readerA}).Events(ctx)
+	defer stop(cancel, ch)
 	expect(t, ch, "reader-added:"+readerA)
 
-	other.Insert()
-	waitPresent(t, readerB, true)
+	other.InsertAndWait(t)
 	quiet(t, ch, 800*time.Millisecond)
-	mine.Insert()
+	insert(t, mine)
 	if e := nextWithin(t, ch, 5*time.Second); e.Kind != CardInserted || e.Reader != readerA || e.Card.Generation != "CPS4" {
 		t.Fatalf("got %s, want the CPS4 card in %q", e, readerA)
 	}
-	other.Remove()
-	waitPresent(t, readerB, false)
+	other.RemoveAndWait(t)
 	quiet(t, ch, 800*time.Millisecond)
 }
 
 func TestMonitorRealCancel(t *testing.T) {
-	requirePCSCD(t)
+	testrig.RequirePCSCD(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := NewMonitor(Options{}).Events(ctx)
 	next(t, ch) // blocked in SCardGetStatusChange(INFINITE) after the first events
@@ -99,16 +96,14 @@ func TestMonitorRealCancel(t *testing.T) {
 }
 
 func TestReadSerialReal(t *testing.T) {
-	requirePCSCD(t)
-	card := newTestCard(t, portA, atrOf(t, "cps4"))
+	card := startCard(t, portA, "cps4")
 	if _, err := ReadSerial(readerA); !errors.Is(err, ErrNoCard) {
 		t.Fatalf("empty reader: %v, want ErrNoCard", err)
 	}
 	if _, err := ReadSerial("No Such Reader 00 00"); !errors.Is(err, ErrNoReader) {
 		t.Fatalf("unknown reader: %v, want ErrNoReader", err)
 	}
-	card.Insert()
-	waitPresent(t, readerA, true)
+	card.InsertAndWait(t)
 
 	// The middleware holds a shared connection: ReadSerial must not need exclusivity.
 	ctx, err := scard.EstablishContext()
@@ -124,8 +119,8 @@ func TestReadSerialReal(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ReadSerial beside a shared connection: %v", err)
 	}
-	if !bytes.Equal(sn, card.serial) {
-		t.Fatalf("serial %X, want %X", sn, card.serial)
+	if !bytes.Equal(sn, card.Serial()) || !bytes.HasPrefix(sn, []byte{0x80, 0x25, 0x00, 0x00, 0x01}) {
+		t.Fatalf("serial %X, want %X (ANS issuer bytes first)", sn, card.Serial())
 	}
 	// The other connection still works: the card was left as found (no reset).
 	if _, err := mw.Status(); err != nil {
@@ -176,7 +171,7 @@ func (c countingContext) GetStatusChange(states []readerState, timeout time.Dura
 // Idle, the monitor sleeps in one GetStatusChange call: no polling, no busy loop (this also
 // checks the PnP reader's current state is understood by this pcsc-lite).
 func TestMonitorRealIdleBlocks(t *testing.T) {
-	requirePCSCD(t)
+	testrig.RequirePCSCD(t)
 	var mu sync.Mutex
 	n := 0
 	est := func() (pcscContext, error) {
