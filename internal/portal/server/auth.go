@@ -116,7 +116,7 @@ func endedError(reason string) *api.Error {
 
 // view builds the API form of a session with the actions it still owes.
 func (s *Server) view(ctx context.Context, sess store.Session) (api.Session, error) {
-	u, err := s.st.UserByIdentifiant(ctx, sess.UserID)
+	u, err := s.st.UserByID(ctx, sess.UserID)
 	if err != nil {
 		return api.Session{}, err
 	}

@@ -97,7 +97,7 @@ func (s *Server) linkPhone(w http.ResponseWriter, r *http.Request, sess store.Se
 		WriteError(w, badRequest("number: 1 to 32 printable characters"))
 		return
 	}
-	u, err := s.st.UserByIdentifiant(r.Context(), sess.UserID)
+	u, err := s.st.UserByID(r.Context(), sess.UserID)
 	if err != nil {
 		WriteError(w, s.storeError("link phone", err))
 		return

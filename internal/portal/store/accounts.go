@@ -156,6 +156,11 @@ func (s *Store) UserByNationalID(ctx context.Context, nid string) (User, error) 
 	return s.userWhere(ctx, "national_id = ?", nid)
 }
 
+// UserByID finds an account by id (ErrNotFound).
+func (s *Store) UserByID(ctx context.Context, id string) (User, error) {
+	return s.userWhere(ctx, "id = ?", id)
+}
+
 // UserByIdentifiant finds an account by identifiant or by id (ErrNotFound).
 func (s *Store) UserByIdentifiant(ctx context.Context, ident string) (User, error) {
 	u, err := s.userWhere(ctx, "identifiant = ?", ident)

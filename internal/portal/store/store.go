@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -44,6 +45,9 @@ type Store struct {
 	db      *sql.DB
 	dialect string
 	now     func() time.Time
+	// wmu serialises this process's writes on SQLite, which allows one writer at a time:
+	// waiting here is cheap, while SQLite's busy handler sleeps by steps of up to 100 ms.
+	wmu sync.Mutex
 }
 
 // Open opens the database: PostgreSQL when dsn starts with postgres:// or postgresql://, else
@@ -128,6 +132,10 @@ func (s *Store) Rebind(q string) string {
 
 // Tx runs fn in a transaction, committed when fn returns nil.
 func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) error {
+	if s.dialect == SQLite {
+		s.wmu.Lock()
+		defer s.wmu.Unlock()
+	}
 	sqlTx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -165,6 +173,10 @@ func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 }
 
 func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if s.dialect == SQLite {
+		s.wmu.Lock()
+		defer s.wmu.Unlock()
+	}
 	return s.db.ExecContext(ctx, s.Rebind(q), args...)
 }
 

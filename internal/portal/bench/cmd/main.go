@@ -1,0 +1,100 @@
+// Command cmd runs the card sign-in benchmark of cpx-portal (see package bench) on SQLite and,
+// when CPX_TEST_PG_DSN is set (or -pg), on PostgreSQL, and prints measure, result, goal and
+// ratio. It exits 1 when a run fails outright (errors), not when a goal is missed.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/cpx-agent/cpx-agent/internal/portal/bench"
+)
+
+func main() {
+	dur := flag.Duration("d", 10*time.Second, "duration of each phase")
+	workers := flag.Int("workers", 32, "concurrent sign-ins in the throughput phase")
+	goal := flag.Float64("goal", 300, "goal in sign-ins per second")
+	p99Goal := flag.Duration("p99", 250*time.Millisecond, "p99 goal at half the goal rate")
+	pg := flag.String("pg", os.Getenv("CPX_TEST_PG_DSN"), "PostgreSQL DSN to create a scratch database with (\"\" skips PostgreSQL)")
+	flag.Parse()
+	fmt.Printf("cpx-portal card sign-in benchmark: RSA-2048 client keys, full mTLS handshake + session per sign-in, GOMAXPROCS=%d, %d CPU(s)\n",
+		runtime.GOMAXPROCS(0), runtime.NumCPU())
+	bench.Header(os.Stdout)
+	rc := 0
+	runs := []struct{ name, dsn string }{{"sqlite", ""}}
+	if *pg != "" {
+		runs = append(runs, struct{ name, dsn string }{"postgres", *pg})
+	} else {
+		fmt.Println("postgres: skipped (no CPX_TEST_PG_DSN)")
+		rc = 1
+	}
+	for _, r := range runs {
+		if err := run(r.name, r.dsn, *dur, *workers, *goal, *p99Goal); err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", r.name, err)
+			rc = 1
+		}
+	}
+	os.Exit(rc)
+}
+
+func run(name, dsn string, d time.Duration, workers int, goal float64, p99Goal time.Duration) error {
+	ctx := context.Background()
+	p, err := bench.StartPortal(ctx, dsn, 16)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	if _, err := bench.Closed(ctx, p, 4, time.Second); err != nil { // warm-up
+		return err
+	}
+	fmt.Printf("%s: load average before: %s\n", name, loadavg())
+	thr, err := bench.Closed(ctx, p, workers, d)
+	if err != nil {
+		return err
+	}
+	bench.Row(os.Stdout, fmt.Sprintf("%s: card sign-ins/s (%d concurrent)", name, workers), fmt.Sprintf("%.0f/s", thr.Rate()), fmt.Sprintf(">= %.0f/s", goal), thr.Rate()/goal)
+	cpu := thr.CPUPerSignIn()
+	cores := float64(runtime.NumCPU())
+	if cpu > 0 {
+		capacity := cores * float64(time.Second) / float64(cpu)
+		bench.Row(os.Stdout, name+": CPU per sign-in (server + generator)", ms(cpu), "-", 0)
+		bench.Row(os.Stdout, fmt.Sprintf("%s: CPU-bound capacity on %.0f cores", name, cores), fmt.Sprintf("%.0f/s", capacity), fmt.Sprintf(">= %.0f/s", goal), capacity/goal)
+	}
+	bench.Row(os.Stdout, name+": p50 latency at saturation", ms(thr.P50), "-", 0)
+	lat, err := bench.Open(ctx, p, goal/2, d)
+	if err != nil {
+		return err
+	}
+	bench.Row(os.Stdout, fmt.Sprintf("%s: p50 latency at %.0f/s", name, goal/2), ms(lat.P50), "-", 0)
+	ratio := 0.0
+	if lat.P99 > 0 {
+		ratio = float64(p99Goal) / float64(lat.P99)
+	}
+	bench.Row(os.Stdout, fmt.Sprintf("%s: p99 latency at %.0f/s", name, goal/2), ms(lat.P99), "< "+ms(p99Goal), ratio)
+	bench.Row(os.Stdout, fmt.Sprintf("%s: failed sign-ins at %.0f/s", name, goal/2), fmt.Sprintf("%d/%d", lat.Failed, lat.OK+lat.Failed), "0", 0)
+	fmt.Printf("%s: load average after: %s\n", name, loadavg())
+	if thr.Failed > 0 {
+		return fmt.Errorf("%d of %d sign-ins failed at saturation: %v", thr.Failed, thr.OK+thr.Failed, thr.FirstErr)
+	}
+	return nil
+}
+
+// loadavg is the 1-minute load average: a loaded machine explains low figures.
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "unknown"
+	}
+	return f[0]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
