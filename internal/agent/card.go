@@ -46,6 +46,7 @@ func (e *Engine) cardInserted(ev CardEvent) {
 func (e *Engine) identify(ev CardEvent) {
 	r := &e.run
 	e.newFlow()
+	e.clearOTP()
 	r.reader = ev.Reader
 	e.to(StepCardPresent)
 	r.s.Card = &CardView{Reader: ev.Reader, Family: ev.Family, Generation: ev.Generation}

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/cpx-agent/cpx-agent/internal/portal/api"
 )
 
 // Policies of Config.
@@ -216,6 +218,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
+			e.signOutOnExit()
 			return ctx.Err()
 		case ev, ok := <-events:
 			if !ok {
@@ -236,6 +239,22 @@ func (e *Engine) Run(ctx context.Context) error {
 			e.startEvents()
 		}
 	}
+}
+
+// signOutOnExit ends the portal session when the agent stops (app closed, OS session
+// closed): the token lives only in this process, so a session left open would hold the desk
+// phone until its idle timeout with nobody able to use it.
+func (e *Engine) signOutOnExit() {
+	r := &e.run
+	if r.token == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), 3*time.Second)
+	defer cancel()
+	if err := e.d.Portal.SignOut(ctx, r.token); err != nil {
+		e.log.Warn("portal sign-out at exit failed", "code", api.CodeOf(err), "err", err)
+	}
+	e.endSession(false)
 }
 
 // post hands a closure to the Run goroutine (dropped once Run has returned).

@@ -28,6 +28,7 @@ type harness struct {
 	snaps  []Snapshot
 	wake   chan struct{}
 	cursor int
+	stop   func() // stops the engine (and waits for Run to return)
 }
 
 func newHarness(t testing.TB, cfg Config, tweak ...func(*Deps)) *harness {
@@ -51,14 +52,18 @@ func newHarness(t testing.TB, cfg Config, tweak ...func(*Deps)) *harness {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- h.e.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			t.Errorf("engine did not stop")
-		}
-	})
+	var once sync.Once
+	h.stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				t.Errorf("engine did not stop")
+			}
+		})
+	}
+	t.Cleanup(h.stop)
 	h.settle(StepWaitingCard)
 	return h
 }

@@ -86,3 +86,14 @@ func TestSettingsReturns(t *testing.T) {
 		t.Fatalf("ChooseCard while signed in reached the card: %d logins", n)
 	}
 }
+
+// TestSignOutOnExit: stopping the engine ends the portal session (its token dies with it).
+func TestSignOutOnExit(t *testing.T) {
+	h := newHarness(t, Config{})
+	h.tok.put(readerA, "MARTIN Claire", "", 3)
+	h.signInCard(readerA)
+	h.stop()
+	if !h.p.wasSignedOut("tok-1") {
+		t.Fatal("session left open at exit")
+	}
+}
