@@ -1,6 +1,7 @@
 package token
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -47,7 +48,7 @@ type slotChoice struct {
 // pickSlot finds the best slot for reader (and label, when set) among the slots with a token.
 // The error says why nothing fitted, for the log.
 func pickSlot(ctx *pkcs11.Ctx, reader, label string) (slotChoice, error) {
-	ids, err := ctx.GetSlotList(true)
+	ids, err := slotList(ctx)
 	if err != nil {
 		return slotChoice{}, wrap("C_GetSlotList", err)
 	}
@@ -85,4 +86,18 @@ func pickSlot(ctx *pkcs11.Ctx, reader, label string) (slotChoice, error) {
 // without CKF_TOKEN_INITIALIZED but with a label is kept: some middleware omit the flag.
 func blank(ti pkcs11.TokenInfo) bool {
 	return ti.Flags&pkcs11.CKF_TOKEN_INITIALIZED == 0 && strings.TrimSpace(ti.Label) == ""
+}
+
+// slotList lists the slots with a token. C_GetSlotList is called twice (count, then fill);
+// OpenSC may add a slot in between while it discovers readers, answering
+// CKR_BUFFER_TOO_SMALL: ask again, a bounded number of times.
+func slotList(ctx *pkcs11.Ctx) ([]uint, error) {
+	var err error
+	for range 5 {
+		var ids []uint
+		if ids, err = ctx.GetSlotList(true); !errors.Is(err, pkcs11.Error(pkcs11.CKR_BUFFER_TOO_SMALL)) {
+			return ids, err
+		}
+	}
+	return nil, err
 }

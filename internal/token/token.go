@@ -89,10 +89,16 @@ func Open(ctx context.Context, opts Options) (*Token, error) {
 			passed = append(passed, fmt.Sprintf("%s: %v", path, err))
 			continue
 		}
+		t := &Token{mod: m, slot: sc.id, opts: opts, log: log, info: tokenInfo(m, sc)}
+		if err := t.openSessionLocked(sc.id); err != nil {
+			m.release()
+			passed = append(passed, fmt.Sprintf("%s: %v", path, err))
+			continue
+		}
 		log.Info("pkcs11 module chosen", "module", path, "slot", sc.id,
 			"slot_description", strings.TrimSpace(sc.slot.SlotDescription),
 			"token", strings.TrimSpace(sc.token.Label), "reader", opts.Reader, "passed_over", passed)
-		return &Token{mod: m, slot: sc.id, opts: opts, log: log, info: tokenInfo(m, sc)}, nil
+		return t, nil
 	}
 	log.Warn("no pkcs11 module shows the card", "reader", opts.Reader, "passed_over", passed)
 	if loaded == 0 {
@@ -173,15 +179,20 @@ func (t *Token) ensureLocked() error {
 		}
 		return err
 	}
-	flags := uint(pkcs11.CKF_SERIAL_SESSION | pkcs11.CKF_RW_SESSION)
-	s, err := t.mod.ctx.OpenSession(sc.id, flags)
+	return t.openSessionLocked(sc.id)
+}
+
+// openSessionLocked opens the read-write session on slot (read-only if the token is
+// write-protected: login and signing still work, PIN change does not).
+func (t *Token) openSessionLocked(slot uint) error {
+	s, err := t.mod.ctx.OpenSession(slot, pkcs11.CKF_SERIAL_SESSION|pkcs11.CKF_RW_SESSION)
 	if errors.Is(err, pkcs11.Error(pkcs11.CKR_TOKEN_WRITE_PROTECTED)) {
-		s, err = t.mod.ctx.OpenSession(sc.id, pkcs11.CKF_SERIAL_SESSION)
+		s, err = t.mod.ctx.OpenSession(slot, pkcs11.CKF_SERIAL_SESSION)
 	}
 	if err != nil {
 		return wrap("C_OpenSession", err)
 	}
-	t.slot, t.sess, t.hasSess = sc.id, s, true
+	t.slot, t.sess, t.hasSess = slot, s, true
 	return nil
 }
 
