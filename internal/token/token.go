@@ -41,7 +41,20 @@ type TokenInfo struct {
 	Manufacturer    string `json:"manufacturer"`
 	Model           string `json:"model"` // "IAS ECC" (CPS3), "ChipDoc" (CPS4), "PKCS#15 emulated" (PIV via OpenSC)…
 	Serial          string `json:"serial"`
-	Flags           uint   `json:"flags"` // CKF_* token flags when opened
+	Flags           uint   `json:"flags"`                // CKF_* token flags when opened
+	Generation      string `json:"generation,omitempty"` // from Model: "CPS3" (IAS ECC), "CPS4" (ChipDoc)
+}
+
+// generationOf names the CPx generation a Cryptolib token model stands for ("" otherwise).
+func generationOf(model string) string {
+	m := strings.ToUpper(strings.ReplaceAll(model, "-", " "))
+	switch {
+	case strings.Contains(m, "IAS ECC"):
+		return "CPS3"
+	case strings.Contains(m, "CHIPDOC"):
+		return "CPS4"
+	}
+	return ""
 }
 
 // Token is one card's token in one module. Its methods are safe for concurrent use; PKCS#11
@@ -117,6 +130,7 @@ func tokenInfo(m *module, sc slotChoice) TokenInfo {
 		Model:           strings.TrimSpace(sc.token.Model),
 		Serial:          strings.TrimSpace(sc.token.SerialNumber),
 		Flags:           sc.token.Flags,
+		Generation:      generationOf(sc.token.Model),
 	}
 }
 

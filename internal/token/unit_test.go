@@ -170,3 +170,11 @@ func TestCheckDigits(t *testing.T) {
 		}
 	}
 }
+
+func TestGenerationOf(t *testing.T) {
+	for model, want := range map[string]string{"IAS ECC": "CPS3", "IAS-ECC": "CPS3", "ChipDoc": "CPS4", "CHIPDOC v1": "CPS4", "PKCS#15 emulated": "", "SoftHSM v2": ""} {
+		if got := generationOf(model); got != want {
+			t.Errorf("generationOf(%q) = %q, want %q", model, got, want)
+		}
+	}
+}
