@@ -3,6 +3,8 @@ package token
 import (
 	"crypto"
 	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"errors"
 	"math/big"
@@ -188,4 +190,36 @@ func reissue(t *testing.T, p *pki.PKI, is *pki.Issued, ku x509.KeyUsage, eku []x
 		t.Fatal(err)
 	}
 	return c
+}
+
+// One card, one session: concurrent signers are serialised, every signature verifies.
+func TestSoftHSMConcurrentSigning(t *testing.T) {
+	tok, is := cryptolibToken(t, "cpe")
+	k := login(t, tok, shPIN)
+	errs := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			for i := range 5 {
+				d := sha256.Sum256([]byte{byte(g), byte(i)})
+				sig, err := k.Sign(rand.Reader, d[:], crypto.SHA256)
+				if err == nil {
+					err = rsa.VerifyPKCS1v15(&is.Key.PublicKey, crypto.SHA256, d[:], sig)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+				if _, err := tok.TriesLeft(); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
 }
