@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -47,14 +46,39 @@ type Store struct {
 	now     func() time.Time
 	// wmu serialises this process's writes on SQLite, which allows one writer at a time:
 	// waiting here is cheap, while SQLite's busy handler sleeps by steps of up to 100 ms.
-	wmu sync.Mutex
+	// A nested write inside a transaction gives up after writeWait (ErrBusy) instead of
+	// waiting for ever.
+	wmu chan struct{}
+}
+
+// ErrBusy is a write that waited too long for the database.
+var ErrBusy = errors.New("database busy")
+
+// writeWait bounds the wait for the write lock, like SQLite's busy_timeout.
+const writeWait = 10 * time.Second
+
+// lockWrite takes this process's SQLite write lock (a no-op on PostgreSQL).
+func (s *Store) lockWrite(ctx context.Context) (unlock func(), err error) {
+	if s.dialect != SQLite {
+		return func() {}, nil
+	}
+	t := time.NewTimer(writeWait)
+	defer t.Stop()
+	select {
+	case s.wmu <- struct{}{}:
+		return func() { <-s.wmu }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-t.C:
+		return nil, ErrBusy
+	}
 }
 
 // Open opens the database: PostgreSQL when dsn starts with postgres:// or postgresql://, else
 // the SQLite file portal.db in dataDir (created with mode 0700 on first run). It does not
 // migrate: call Migrate.
 func Open(ctx context.Context, dsn, dataDir string) (*Store, error) {
-	s := &Store{now: time.Now}
+	s := &Store{now: time.Now, wmu: make(chan struct{}, 1)}
 	var err error
 	switch {
 	case strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://"):
@@ -132,10 +156,11 @@ func (s *Store) Rebind(q string) string {
 
 // Tx runs fn in a transaction, committed when fn returns nil.
 func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) error {
-	if s.dialect == SQLite {
-		s.wmu.Lock()
-		defer s.wmu.Unlock()
+	unlock, err := s.lockWrite(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
 	}
+	defer unlock()
 	sqlTx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -173,10 +198,11 @@ func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 }
 
 func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if s.dialect == SQLite {
-		s.wmu.Lock()
-		defer s.wmu.Unlock()
+	unlock, err := s.lockWrite(ctx)
+	if err != nil {
+		return nil, err
 	}
+	defer unlock()
 	return s.db.ExecContext(ctx, s.Rebind(q), args...)
 }
 
