@@ -43,7 +43,12 @@
 // PINTries reports them as they are: the exact count is known only for FINAL_TRY (1) and
 // LOCKED (0); PINTries.Count returns -1 otherwise. PINTries.Estimate(3) maps the flags onto the
 // CPx 3-try counter (no flag → 3, COUNT_LOW → 2), which holds only when the middleware raises
-// COUNT_LOW after any wrong try.
+// COUNT_LOW after any wrong try. Measured on OpenSC 0.23 with the PIV virtual card: no flag
+// after one wrong PIN (COUNT_LOW is never raised), FINAL_TRY after two, CKR_PIN_LOCKED and
+// LOCKED at the third; after a successful login or unblock the flags stay as they were until
+// the module is initialised again (OpenSC caches the PIV try counter). So read TriesLeft on a
+// freshly opened Token (the last Close of a module finalises it) before asking for a PIN.
+// After a wrong PIN the count is known exactly on a 3-try card: PINTries.AfterFailure(3).
 //
 // # Signatures
 //
