@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -52,7 +53,12 @@ func TestOpenSCSeesCard(t *testing.T) {
 	c := testrig.StartCard(t, interopPort, "cps")
 	conf := testrig.OpenSCConfOnly(t, c.Reader)
 
-	out, err := tool(t, conf, "opensc-tool", "--reader", c.Reader, "--atr")
+	// pcsc_scan (pcsc-tools) shows the reader with a card and its ATR.
+	out, err := tool(t, conf, "pcsc_scan", "-c", "-n", "-t", "1")
+	if !pcscScanShows(out, c.Reader, fmt.Sprintf("% X", vcard.DefaultATR())) {
+		t.Fatalf("pcsc_scan does not show the card in %q: %v\n%s", c.Reader, err, out)
+	}
+	out, err = tool(t, conf, "opensc-tool", "--reader", c.Reader, "--atr")
 	if err != nil || !strings.Contains(out, strings.ToLower(hexColons(vcard.DefaultATR()))) {
 		t.Fatalf("opensc-tool --atr: %v\n%s", err, out)
 	}
@@ -169,7 +175,12 @@ func TestRemoval(t *testing.T) {
 	c := testrig.StartCard(t, interopPort, "cpe2")
 	conf := testrig.OpenSCConfOnly(t, c.Reader)
 	c.RemoveAndWait(t)
-	out, err := tool(t, conf, "opensc-tool", "--reader", c.Reader, "--atr")
+	// pcsc_scan (pcsc-tools) shows the reader with a card and its ATR.
+	out, err := tool(t, conf, "pcsc_scan", "-c", "-n", "-t", "1")
+	if !pcscScanShows(out, c.Reader, fmt.Sprintf("% X", vcard.DefaultATR())) {
+		t.Fatalf("pcsc_scan does not show the card in %q: %v\n%s", c.Reader, err, out)
+	}
+	out, err = tool(t, conf, "opensc-tool", "--reader", c.Reader, "--atr")
 	if err == nil || !strings.Contains(out, "Card not present") {
 		t.Fatalf("opensc-tool on the empty reader: %v\n%s", err, out)
 	}
@@ -179,10 +190,40 @@ func TestRemoval(t *testing.T) {
 	}
 }
 
+// pcscScanShows reports whether pcsc_scan's output has reader with a card inserted and atr.
+func pcscScanShows(out, reader, atr string) bool {
+	for _, block := range strings.Split(out, " Reader ") {
+		if strings.Contains(block, ": "+reader+"\n") && strings.Contains(block, "Card inserted") &&
+			strings.Contains(block, "ATR: "+atr) {
+			return true
+		}
+	}
+	return false
+}
+
 func hexColons(b []byte) string {
 	parts := make([]string, len(b))
 	for i, x := range b {
 		parts[i] = hex.EncodeToString([]byte{x})
 	}
 	return strings.Join(parts, ":")
+}
+
+// TestCPS3ATRNotPIV documents why PKCS#11 tests use the CPS4 ATR: OpenSC's IAS-ECC driver
+// claims a CPS3 ATR ("IAS/ECC CPx"), fails on this PIV-only card, and no token appears.
+func TestCPS3ATRNotPIV(t *testing.T) {
+	atr, err := vcard.ParseATR("cps3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := testrig.StartCard(t, interopPort, "cps", testrig.WithATR(atr))
+	conf := testrig.OpenSCConfOnly(t, c.Reader)
+	out, err := tool(t, conf, "opensc-tool", "--reader", c.Reader, "--name")
+	if err == nil || strings.Contains(out, "Personal Identity Verification Card") {
+		t.Fatalf("opensc-tool --name with a CPS3 ATR: %v\n%s", err, out)
+	}
+	out = mustP11(t, conf, "-L")
+	if strings.Contains(out, "token label") {
+		t.Fatalf("a token appeared for a CPS3 ATR:\n%s", out)
+	}
 }
