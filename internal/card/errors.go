@@ -39,7 +39,10 @@ func mapErr(err error) error {
 	switch se {
 	// SCARD_E_INVALID_HANDLE is what a context established with a pcscd that has since
 	// restarted answers: the handle belongs to the old daemon. Treat it as a lost service.
-	case scard.ErrNoService, scard.ErrServiceStopped, scard.ErrInvalidHandle, scard.ErrShutdown:
+	//
+	// SCARD_F_COMM_ERROR ("RPC transport error") is what pcsc-lite answers a call blocked in
+	// SCardGetStatusChange when pcscd dies under it: the socket closed.
+	case scard.ErrNoService, scard.ErrServiceStopped, scard.ErrInvalidHandle, scard.ErrShutdown, scard.ErrCommError:
 		s = ErrNoService
 	case scard.ErrNoReadersAvailable, scard.ErrUnknownReader, scard.ErrReaderUnavailable:
 		s = ErrNoReader

@@ -70,7 +70,7 @@ func stopPcscd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("pcscd pid file: %v (is pcscd running? .ci/rig.sh up)", err)
 	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	pid, err := strconv.Atoi(strings.TrimSpace(strings.TrimRight(string(raw), "\x00")))
 	if err != nil || pid <= 1 {
 		t.Fatalf("pcscd pid file holds %q", raw)
 	}

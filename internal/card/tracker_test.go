@@ -92,6 +92,7 @@ func TestMapErr(t *testing.T) {
 		{scard.ErrNoService, ErrNoService},
 		{scard.ErrInvalidHandle, ErrNoService},
 		{scard.ErrServiceStopped, ErrNoService},
+		{scard.ErrCommError, ErrNoService},
 		{scard.ErrNoReadersAvailable, ErrNoReader},
 		{scard.ErrUnknownReader, ErrNoReader},
 		{scard.ErrNoSmartcard, ErrNoCard},
