@@ -214,10 +214,14 @@ func (s *Store) Sweep(ctx context.Context) (int, error) {
 			return err
 		}
 		for _, id := range ids {
+			var userID, ws string
+			if err := tx.QueryRow(ctx, "SELECT user_id, workstation FROM sessions WHERE id = ?", id).Scan(&userID, &ws); err != nil {
+				return err
+			}
 			if err := endSession(ctx, tx, id, EndExpired, now); err != nil {
 				return err
 			}
-			if err := tx.Audit(ctx, AuditEntry{At: now, Event: AuditExpire, SessionID: id}); err != nil {
+			if err := tx.Audit(ctx, AuditEntry{At: now, Event: AuditExpire, SessionID: id, UserID: userID, Workstation: ws}); err != nil {
 				return err
 			}
 		}
