@@ -74,7 +74,14 @@ func waitReader(reader string, present bool, timeout time.Duration) error {
 // OpenSCConfOnly writes the test OpenSC configuration with every pcscd reader but reader in
 // ignored_readers, so OpenSC (pkcs11-tool, opensc-tool, the module) sees only that reader and
 // never touches the cards of tests running in parallel on other readers. It returns the path.
+// The PIN unblock style is UnblockUnloggedSetPIN.
 func OpenSCConfOnly(t testing.TB, reader string) string {
+	t.Helper()
+	return OpenSCConfOnlyStyle(t, reader, UnblockUnloggedSetPIN)
+}
+
+// OpenSCConfOnlyStyle is OpenSCConfOnly with another PIN unblock style.
+func OpenSCConfOnlyStyle(t testing.TB, reader, unblockStyle string) string {
 	t.Helper()
 	ctx, err := scard.EstablishContext()
 	if err != nil {
@@ -104,5 +111,5 @@ func OpenSCConfOnly(t testing.TB, reader string) string {
 	if len(others) > 0 {
 		extra = "ignored_readers = " + strings.Join(others, ", ") + ";"
 	}
-	return writeOpenSCConf(t, extra)
+	return writeOpenSCConf(t, extra, unblockStyle)
 }

@@ -70,10 +70,20 @@ func PGDSN(t testing.TB) string {
 	return dsn
 }
 
+// How OpenSC's PKCS#11 module lets a PUK unblock the PIN (user_pin_unblock_style).
+const (
+	// UnblockUnloggedSetPIN: C_SetPIN(PUK, new PIN) in a session not logged in
+	// (pkcs11-tool --unlock-pin --puk … --new-pin …). The default of OpenSCConf*.
+	UnblockUnloggedSetPIN = "set_pin_in_unlogged_session"
+	// UnblockSOInitPIN: C_Login(CKU_SO, PUK) then C_InitPIN(new PIN)
+	// (pkcs11-tool --init-pin --login --login-type so --so-pin … --new-pin …).
+	UnblockSOInitPIN = "init_pin_in_so_session"
+)
+
 // openSCConf is an OpenSC configuration for tests: no file cache (a card's certificate
 // changes between tests), one slot per reader and up to 64 of them (the rig has 10 readers;
-// OpenSC's default of 16 virtual slots with 4 per card hides some), and PIN unblock with
-// C_SetPIN(PUK, new PIN) in a session that is not logged in (pkcs11-tool --unlock-pin).
+// OpenSC's default of 16 virtual slots with 4 per card hides all but the first 4 readers),
+// and a PIN unblock style (OpenSC's default allows none).
 const openSCConf = `app default {
 	%s
 	framework pkcs15 {
@@ -84,7 +94,7 @@ app opensc-pkcs11 {
 	pkcs11 {
 		max_virtual_slots = 64;
 		slots_per_card = 1;
-		user_pin_unblock_style = set_pin_in_unlogged_session;
+		user_pin_unblock_style = %s;
 	}
 }
 `
@@ -92,13 +102,13 @@ app opensc-pkcs11 {
 // OpenSCConf writes the test OpenSC configuration to a temporary file and returns its path.
 func OpenSCConf(t testing.TB) string {
 	t.Helper()
-	return writeOpenSCConf(t, "")
+	return writeOpenSCConf(t, "", UnblockUnloggedSetPIN)
 }
 
-func writeOpenSCConf(t testing.TB, extra string) string {
+func writeOpenSCConf(t testing.TB, extra, style string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "opensc.conf")
-	if err := os.WriteFile(path, []byte(fmt.Sprintf(openSCConf, extra)), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(fmt.Sprintf(openSCConf, extra, style)), 0o644); err != nil {
 		t.Fatalf("write opensc.conf: %v", err)
 	}
 	return path

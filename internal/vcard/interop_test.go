@@ -227,3 +227,31 @@ func TestCPS3ATRNotPIV(t *testing.T) {
 		t.Fatalf("a token appeared for a CPS3 ATR:\n%s", out)
 	}
 }
+
+// TestPINChangeThroughOpenSC: the card takes 4-8 digits, but OpenSC's PIV driver refuses a
+// new PIN shorter than 6 digits (FIPS 201) before sending anything: CKR_PIN_LEN_RANGE.
+func TestPINChangeThroughOpenSC(t *testing.T) {
+	c := testrig.StartCard(t, interopPort, "cpe")
+	conf := testrig.OpenSCConfOnly(t, c.Reader)
+	if out, err := p11(t, conf, "--change-pin", "--pin", vcard.DefaultPIN, "--new-pin", "5678"); err == nil || !strings.Contains(out, "CKR_PIN_LEN_RANGE") {
+		t.Fatalf("4-digit new PIN through OpenSC: %v\n%s", err, out)
+	}
+	mustP11(t, conf, "--change-pin", "--pin", vcard.DefaultPIN, "--new-pin", "567890")
+	if out, err := p11(t, conf, "--login", "--pin", vcard.DefaultPIN, "-O"); err == nil || !strings.Contains(out, "CKR_PIN_INCORRECT") {
+		t.Fatalf("old PIN after change: %v\n%s", err, out)
+	}
+	mustP11(t, conf, "--login", "--pin", "567890", "-O", "--type", "privkey")
+}
+
+// TestSOLoginInitPIN unblocks with C_Login(CKU_SO, PUK) + C_InitPIN: the card accepts VERIFY
+// of key 81 (PUK) and RESET RETRY COUNTER P1=02 after it.
+func TestSOLoginInitPIN(t *testing.T) {
+	c := testrig.StartCard(t, interopPort, "cps")
+	conf := testrig.OpenSCConfOnlyStyle(t, c.Reader, testrig.UnblockSOInitPIN)
+	blockPIN(t, conf)
+	if out, err := p11(t, conf, "--init-pin", "--login", "--login-type", "so", "--so-pin", "11111111", "--new-pin", "4321"); err == nil || !strings.Contains(out, "CKR_PIN_INCORRECT") {
+		t.Fatalf("SO login with a wrong PUK: %v\n%s", err, out)
+	}
+	mustP11(t, conf, "--init-pin", "--login", "--login-type", "so", "--so-pin", vcard.DefaultPUK, "--new-pin", "4321")
+	mustP11(t, conf, "--login", "--pin", "4321", "-O", "--type", "privkey")
+}
