@@ -174,13 +174,16 @@ func TestBlockedCardStaysBlocked(t *testing.T) {
 func TestRemoval(t *testing.T) {
 	c := testrig.StartCard(t, interopPort, "cpe2")
 	conf := testrig.OpenSCConfOnly(t, c.Reader)
-	c.RemoveAndWait(t)
-	// pcsc_scan (pcsc-tools) shows the reader with a card and its ATR.
-	out, err := tool(t, conf, "pcsc_scan", "-c", "-n", "-t", "1")
+	out, _ := tool(t, conf, "pcsc_scan", "-c", "-n", "-t", "1")
 	if !pcscScanShows(out, c.Reader, fmt.Sprintf("% X", vcard.DefaultATR())) {
-		t.Fatalf("pcsc_scan does not show the card in %q: %v\n%s", c.Reader, err, out)
+		t.Fatalf("pcsc_scan does not show the card in %q before removal:\n%s", c.Reader, out)
 	}
-	out, err = tool(t, conf, "opensc-tool", "--reader", c.Reader, "--atr")
+	c.RemoveAndWait(t)
+	out, _ = tool(t, conf, "pcsc_scan", "-c", "-n", "-t", "1")
+	if pcscScanShows(out, c.Reader, fmt.Sprintf("% X", vcard.DefaultATR())) || !strings.Contains(out, ": "+c.Reader+"\n") {
+		t.Fatalf("pcsc_scan after removal still shows a card in %q (or no such reader):\n%s", c.Reader, out)
+	}
+	out, err := tool(t, conf, "opensc-tool", "--reader", c.Reader, "--atr")
 	if err == nil || !strings.Contains(out, "Card not present") {
 		t.Fatalf("opensc-tool on the empty reader: %v\n%s", err, out)
 	}
