@@ -7,12 +7,18 @@ package bench
 import (
 	"context"
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"database/sql"
 	"encoding/pem"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/big"
 	"net"
 	"net/url"
 	"os"
@@ -40,7 +46,7 @@ func (p *Portal) Close() { p.stop() }
 // StartPortal starts a server on 127.0.0.1 with a scratch store: SQLite in a temporary
 // directory when pgDSN is "", else a new database created through pgDSN (dropped on Close).
 // It enrols holders card holders issued by the test PKI.
-func StartPortal(ctx context.Context, pgDSN string, holders int) (*Portal, error) {
+func StartPortal(ctx context.Context, pgDSN string, holders int, ecdsaServer bool) (*Portal, error) {
 	dir, err := os.MkdirTemp("", "cpx-portal-bench-")
 	if err != nil {
 		return nil, err
@@ -51,7 +57,7 @@ func StartPortal(ctx context.Context, pgDSN string, holders int) (*Portal, error
 			cleanups[i]()
 		}
 	}
-	p, err := startPortal(ctx, dir, pgDSN, holders, &cleanups)
+	p, err := startPortal(ctx, dir, pgDSN, holders, ecdsaServer, &cleanups)
 	if err != nil {
 		stop()
 		return nil, err
@@ -60,7 +66,7 @@ func StartPortal(ctx context.Context, pgDSN string, holders int) (*Portal, error
 	return p, nil
 }
 
-func startPortal(ctx context.Context, dir, pgDSN string, holders int, cleanups *[]func()) (*Portal, error) {
+func startPortal(ctx context.Context, dir, pgDSN string, holders int, ecdsaServer bool, cleanups *[]func()) (*Portal, error) {
 	dsn := ""
 	if pgDSN != "" {
 		var err error
@@ -94,7 +100,7 @@ func startPortal(ctx context.Context, dir, pgDSN string, holders int, cleanups *
 		return nil, err
 	}
 	srv := server.New(server.Options{Store: st, Verifier: v, Log: quiet})
-	cert, err := ca.IssueServer("127.0.0.1")
+	cert, err := serverCert(ca, ecdsaServer)
 	if err != nil {
 		return nil, err
 	}
@@ -172,3 +178,29 @@ type cred struct{ is *pki.Issued }
 func (c cred) Signer() crypto.Signer          { return c.is.Key }
 func (c cred) Certificate() *x509.Certificate { return c.is.Cert }
 func (c cred) Close() error                   { return nil }
+
+// serverCert is the portal's certificate for 127.0.0.1: RSA-2048 from the test PKI, or an
+// ECDSA P-256 one signed by the same issuing CA.
+func serverCert(ca *pki.PKI, useECDSA bool) (tls.Certificate, error) {
+	if !useECDSA {
+		return ca.IssueServer("127.0.0.1")
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(now.UnixNano()),
+		Subject:      pkix.Name{CommonName: "127.0.0.1", Organization: []string{pki.Org}},
+		NotBefore:    now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Issuer.Cert, &key.PublicKey, ca.Issuer.Key)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der, ca.Issuer.Cert.Raw}, PrivateKey: key}, nil
+}

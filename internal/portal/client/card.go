@@ -27,7 +27,8 @@ func (c *Client) SignInCard(ctx context.Context, cred agent.Credential, workstat
 	if cert.SupportedSignatureAlgorithms != nil {
 		cfg.MaxVersion = tls.VersionTLS12 // TLS 1.3 signs with RSA-PSS only
 	}
-	tr := &http.Transport{TLSClientConfig: cfg, DisableKeepAlives: true, ForceAttemptHTTP2: true}
+	// One request on a fresh connection: HTTP/1.1 costs less to set up than HTTP/2 here.
+	tr := &http.Transport{TLSClientConfig: cfg, DisableKeepAlives: true}
 	defer tr.CloseIdleConnections()
 	hc := &http.Client{Transport: tr, Timeout: c.opts.Timeout}
 	var out api.SignIn

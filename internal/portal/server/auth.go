@@ -120,6 +120,12 @@ func (s *Server) view(ctx context.Context, sess store.Session) (api.Session, err
 	if err != nil {
 		return api.Session{}, err
 	}
+	return s.viewOf(ctx, sess, u)
+}
+
+// viewOf is view with the user already read.
+func (s *Server) viewOf(ctx context.Context, sess store.Session, u store.User) (api.Session, error) {
+	var err error
 	out := api.Session{ID: sess.ID, Method: sess.Method, Workstation: sess.Workstation, Phone: sess.Phone,
 		CreatedAt: sess.CreatedAt, ExpiresAt: sess.ExpiresAt, IdleExpiresAt: sess.IdleExpiresAt,
 		User: api.User{ID: u.ID, NationalID: u.NationalID, Identifiant: u.Identifiant,

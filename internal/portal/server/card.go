@@ -85,7 +85,7 @@ func (s *Server) signInCard(w http.ResponseWriter, r *http.Request) {
 		refuse(http.StatusForbidden, api.CodeForbidden, "not habilitated for this application", "no habilitation", u.ID)
 		return
 	}
-	in, err := s.OpenSession(r.Context(), u.ID, api.MethodCard, req.Workstation,
+	in, err := s.openSession(r.Context(), u, api.MethodCard, req.Workstation,
 		store.AuditEntry{Subject: subject, Remote: r.RemoteAddr, Detail: "card serial " + id.SerialHex})
 	if err != nil {
 		s.log.Error("card sign-in", "err", err)

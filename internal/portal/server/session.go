@@ -13,15 +13,23 @@ import (
 // OpenSession creates a session for an authenticated user (card here; password+OTP and PSC
 // in their packages) and returns the token, shown once. audit describes the sign-in.
 func (s *Server) OpenSession(ctx context.Context, userID, method, workstation string, audit store.AuditEntry) (api.SignIn, error) {
+	u, err := s.st.UserByID(ctx, userID)
+	if err != nil {
+		return api.SignIn{}, err
+	}
+	return s.openSession(ctx, u, method, workstation, audit)
+}
+
+func (s *Server) openSession(ctx context.Context, u store.User, method, workstation string, audit store.AuditEntry) (api.SignIn, error) {
 	token, hash := NewToken()
 	audit.Event = store.AuditSignIn
-	sess, err := s.st.CreateSession(ctx, store.NewSession{TokenHash: hash, UserID: userID, Method: method,
+	sess, err := s.st.CreateSession(ctx, store.NewSession{TokenHash: hash, UserID: u.ID, Method: method,
 		Workstation: workstation, Idle: s.opts.SessionIdle, Max: s.opts.SessionMax}, audit)
 	if err != nil {
 		return api.SignIn{}, err
 	}
 	s.metrics.signins.WithLabelValues(method, store.ResultOK, "").Inc()
-	v, err := s.view(ctx, sess)
+	v, err := s.viewOf(ctx, sess, u)
 	if err != nil {
 		return api.SignIn{}, err
 	}
