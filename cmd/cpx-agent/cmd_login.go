@@ -185,6 +185,11 @@ func afterSignIn(ctx context.Context, f loginCardFlags, pc *client.Client, in ap
 			profile = ps.Profiles[0].ID
 		case ps.LastID != "":
 			profile = ps.LastID
+		default:
+			fmt.Fprintln(stderr, "Plusieurs profils : choisissez-en un avec --profile ID")
+			for _, p := range ps.Profiles {
+				fmt.Fprintf(stderr, "  %s  %s — %s\n", p.ID, p.Label, p.Entity.Name)
+			}
 		}
 	}
 	if profile != "" {

@@ -81,10 +81,12 @@ func frenchError(err error) string {
 			api.DetailOf(err, "holder"), api.CodePhoneTaken)
 	case api.CodePhoneUnknown:
 		return "numéro de téléphone inconnu dans l'entité du profil (" + api.CodePhoneUnknown + ")"
+	case api.CodeProfileRequired:
+		return "choisissez d'abord un profil avec --profile ID (" + api.CodeProfileRequired + ")"
+	case api.CodeSessionExpired, api.CodeSessionRevoked:
+		return "session terminée : reconnectez-vous (" + api.CodeOf(err) + ")"
 	case api.CodeProfileUnknown:
 		return "profil inconnu (" + api.CodeProfileUnknown + ")"
-	case "":
-		return err.Error()
 	}
 	return err.Error()
 }
