@@ -20,4 +20,18 @@
 // is a control byte (00 power off, 01 power on, 02 reset, 04 ATR request answered with the
 // raw ATR); a longer payload is a C-APDU answered with data‖SW1SW2. Closing the socket is
 // removing the card.
+//
+// What OpenSC 0.23 (Debian 12) makes of the card, as the interop tests check:
+//   - driver "Personal Identity Verification Card" with the CPS4 ATR; a CPS3 ATR is claimed by
+//     the IAS-ECC driver ("IAS/ECC CPx"), which fails on this card: no token;
+//   - slot description = the PC/SC reader name; token label "PIV_II" (OpenSC would take the
+//     certificate's CN, but cannot read it from the multi-valued IGC-Santé RDN); manufacturer
+//     "piv_II", model "PKCS#15 emulated"; serial = hex of EF.SN.ICC bytes 4..11; PIN 4-8;
+//   - objects, ID 01: private key "PIV AUTH key" (after login), public key "PIV AUTH pubkey",
+//     certificate "Certificate for PIV Authentication"; RSA-PKCS, RSA-X-509, RSA-PKCS-PSS and
+//     SHA*-RSA-PKCS[-PSS] mechanisms;
+//   - wrong PIN: CKR_PIN_INCORRECT, then the final-try flag, then CKR_PIN_LOCKED; C_SetPIN with
+//     a new PIN under 6 digits: CKR_PIN_LEN_RANGE (OpenSC's PIV rule, the card takes 4-8);
+//   - PUK unblock needs user_pin_unblock_style in opensc.conf (testrig.OpenSCConfOnlyStyle);
+//   - OpenSC's default max_virtual_slots (16, 4 per reader) hides all readers after the 4th.
 package vcard
