@@ -82,6 +82,9 @@ func run(name, dsn string, d time.Duration, workers int, goal float64, p99Goal t
 	}
 	bench.Row(os.Stdout, fmt.Sprintf("%s: p99 latency at %.0f/s", name, goal/2), ms(lat.P99), "< "+ms(p99Goal), ratio)
 	bench.Row(os.Stdout, fmt.Sprintf("%s: failed sign-ins at %.0f/s", name, goal/2), fmt.Sprintf("%d/%d", lat.Failed, lat.OK+lat.Failed), "0", 0)
+	if lat.FirstErr != nil {
+		fmt.Printf("%s: first failure at %.0f/s: %v\n", name, goal/2, lat.FirstErr)
+	}
 	fmt.Printf("%s: load average after: %s\n", name, loadavg())
 	if thr.Failed > 0 {
 		return fmt.Errorf("%d of %d sign-ins failed at saturation: %v", thr.Failed, thr.OK+thr.Failed, thr.FirstErr)
