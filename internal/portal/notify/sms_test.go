@@ -178,3 +178,25 @@ func TestSendRefusals(t *testing.T) {
 		t.Fatal("status of an unknown job")
 	}
 }
+
+func TestSMSOverTLS(t *testing.T) {
+	g := &gateway{}
+	srv := httptest.NewTLSServer(g)
+	defer srv.Close()
+	s, err := NewSMSSender(SMSConfig{URL: srv.URL + "/send", Body: jsonBody, Client: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(context.Background(), Envelope{Channel: api.ChannelSMS, To: "+33612345678", Body: "a \"quoted\" text\n"}); err != nil {
+		t.Fatal(err)
+	}
+	var got struct{ To, Text string }
+	if err := json.Unmarshal([]byte(g.bodies[0]), &got); err != nil || got.Text != "a \"quoted\" text\n" {
+		t.Fatalf("gateway got %q: %v", g.bodies[0], err)
+	}
+	// A client that does not trust the gateway's certificate fails, and says so.
+	s2, _ := NewSMSSender(SMSConfig{URL: srv.URL + "/send", Body: jsonBody})
+	if err := s2.Send(context.Background(), Envelope{To: "+33612345678", Body: "x"}); err == nil || IsPermanent(err) {
+		t.Fatalf("untrusted gateway: %v", err)
+	}
+}
