@@ -7,5 +7,6 @@ BENCH_TARGETS += bench-token
 
 .PHONY: bench-token
 bench-token:
-	@out=$$($(GO) test -tags tokenbench -count=1 -run '^TestBenchToken$$' -v ./internal/token/ 2>&1); rc=$$?; \
+	@$(GO) build -o $(BIN)/cpx-agent ./cmd/cpx-agent
+	@out=$$(CPX_AGENT_BIN=$(abspath $(BIN))/cpx-agent $(GO) test -tags tokenbench -count=1 -run '^TestBenchToken$$' -v ./internal/token/ 2>&1); rc=$$?; \
 	echo "$$out" | grep -v -e '^=== RUN' -e '^--- PASS' -e '^PASS' -e '^ok '; exit $$rc
