@@ -120,6 +120,10 @@ run() {
   export CPX_SOFTHSM_MODULE=${CPX_SOFTHSM_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
   export LANG=${CPX_LANG:-fr_FR.UTF-8}
   local home rc=0; home=$(mktemp -d)
+  # HOME changes below (fresh keyring): keep Go's module and build caches where they are.
+  if command -v go >/dev/null; then
+    export GOPATH=${GOPATH:-$(go env GOPATH)} GOMODCACHE=${GOMODCACHE:-$(go env GOMODCACHE)} GOCACHE=${GOCACHE:-$(go env GOCACHE)}
+  fi
   # A private session bus with an unlocked Secret Service, and a virtual X display.
   HOME=$home xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
     eval "$(printf %s cpx-test | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null
