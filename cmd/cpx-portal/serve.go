@@ -53,6 +53,9 @@ func runServer(ctx context.Context, c config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("tls certificate: %w", err)
 	}
+	if c.ClientCRL == "" {
+		log.Warn("no client_crl configured: revoked cards are not refused")
+	}
 	v, err := certauth.New(c.ClientCA, c.ClientCRL, log)
 	if err != nil {
 		return err

@@ -15,6 +15,8 @@ import (
 // configured CAs, be valid, allow client authentication and not be revoked; its national id
 // must be an enrolled, enabled, habilitated account. Every outcome is audited.
 func (s *Server) signInCard(w http.ResponseWriter, r *http.Request) {
+	// One sign-in per handshake: an HTTP/1.1 connection closes after the answer.
+	w.Header().Set("Connection", "close")
 	var req api.CardSignInRequest
 	if e := Decode(r, &req); e != nil {
 		WriteError(w, e)
