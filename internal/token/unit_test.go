@@ -3,6 +3,7 @@ package token
 import (
 	"bytes"
 	"crypto"
+	"encoding/asn1"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -177,4 +178,43 @@ func TestGenerationOf(t *testing.T) {
 			t.Errorf("generationOf(%q) = %q, want %q", model, got, want)
 		}
 	}
+}
+
+// FuzzDigestInfo: any hash/digest gives an error or a DigestInfo that decodes back to the
+// digest; never a panic.
+func FuzzDigestInfo(f *testing.F) {
+	f.Add(uint(crypto.SHA256), bytes.Repeat([]byte{1}, 32))
+	f.Add(uint(crypto.SHA1), []byte("short"))
+	f.Add(uint(999), []byte{})
+	f.Fuzz(func(t *testing.T, h uint, d []byte) {
+		out, err := DigestInfo(crypto.Hash(h), d)
+		if err != nil {
+			return
+		}
+		if crypto.Hash(h) == crypto.MD5SHA1 {
+			if !bytes.Equal(out, d) {
+				t.Fatalf("MD5SHA1 changed the digest")
+			}
+			return
+		}
+		var di digestInfo
+		if rest, err := asn1.Unmarshal(out, &di); err != nil || len(rest) != 0 || !bytes.Equal(di.Digest, d) {
+			t.Fatalf("DigestInfo(%d, %x) = %x does not decode back: %v", h, d, out, err)
+		}
+	})
+}
+
+// FuzzMatchRank: ranks stay in range and an exact name always ranks best.
+func FuzzMatchRank(f *testing.F) {
+	f.Add("Virtual PCD 35965 00 00", "Virtual PCD 35965 00 00")
+	f.Add("", "x")
+	f.Fuzz(func(t *testing.T, desc, reader string) {
+		r := matchRank(desc, reader)
+		if r < rankNone || r > rankExact {
+			t.Fatalf("rank %d out of range", r)
+		}
+		if strings.TrimSpace(desc) == strings.TrimSpace(reader) && r != rankExact {
+			t.Fatalf("equal names rank %d", r)
+		}
+	})
 }
