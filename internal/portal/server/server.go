@@ -154,7 +154,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, cert tls.Certificat
 	} else if n > 0 {
 		s.log.Info("expired sessions ended at start-up", "sessions", n)
 	}
-	hs := &http.Server{Handler: s.mux, TLSConfig: TLSConfig(cert), ReadHeaderTimeout: 10 * time.Second,
+	hs := &http.Server{Handler: s.mux, TLSConfig: TLSConfig(cert), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
 	hs.RegisterOnShutdown(s.Close)
 	go s.sweepLoop(ctx)
