@@ -29,6 +29,7 @@ func runGUI(args []string, _ io.Reader, _, stderr io.Writer) int {
 	lang := fs.String("lang", "", `interface language: "fr" or "en" (default: the OS locale)`)
 	demo := fs.Bool("demo", false, "DEMO ONLY: a stand-in engine with fictitious data (PIN 0000 is wrong, phone 4000 is taken); no card, no portal")
 	step := fs.String("demo-step", "", "DEMO ONLY: open the demo on this screen (home, pin, profile, banner, …)")
+	trace := fs.Bool("demo-trace", false, "DEMO ONLY: print each intent type and step on stderr (GUI tests)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: cpx-agent gui [--lang fr|en] [--demo [--demo-step NAME]]")
 		fs.PrintDefaults()
@@ -45,7 +46,11 @@ func runGUI(args []string, _ io.Reader, _, stderr io.Writer) int {
 
 	var eng ui.Engine
 	if *demo {
-		eng = ui.NewDemoEngine(*step)
+		d := ui.NewDemoEngine(*step)
+		if *trace {
+			d.Trace(stderr)
+		}
+		eng = d
 	} else {
 		e, err := newEngine(ctx)
 		if err != nil {

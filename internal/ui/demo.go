@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -17,6 +19,14 @@ type DemoEngine struct {
 	back  agent.Step // where Cancel returns from the settings
 	ch    chan agent.Snapshot
 	delay time.Duration
+	trace io.Writer
+}
+
+// Trace writes one line per intent type and per published step to w (never a value typed).
+func (d *DemoEngine) Trace(w io.Writer) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.trace = w
 }
 
 // NewDemoEngine starts a demo at screen (a DemoScreens name; "" for home).
@@ -37,6 +47,9 @@ func (d *DemoEngine) Notify() <-chan agent.Snapshot { return d.ch }
 
 // set publishes the next snapshot (callers hold mu).
 func (d *DemoEngine) set(s agent.Snapshot) {
+	if d.trace != nil {
+		fmt.Fprintf(d.trace, "demo: step %v busy=%v\n", s.Step, s.Busy)
+	}
 	d.snap = s
 	d.ch <- s
 }
@@ -62,6 +75,9 @@ func (d *DemoEngine) Do(i agent.Intent) bool {
 func (d *DemoEngine) play(i agent.Intent) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.trace != nil {
+		fmt.Fprintf(d.trace, "demo: intent %T\n", i)
+	}
 	s := d.snap
 	s.Err, s.Notice, s.Busy = nil, "", false
 	step := func(st agent.Step) agent.Snapshot { s.Step = st; return s }

@@ -22,6 +22,9 @@ type Engine interface {
 	Notify() <-chan agent.Snapshot
 }
 
+// The flow engine is the UI's engine.
+var _ Engine = (*agent.Engine)(nil)
+
 // Options tune the UI.
 type Options struct {
 	Lang    string // "fr", "en", or "" to follow the OS locale
