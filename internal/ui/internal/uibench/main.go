@@ -134,8 +134,8 @@ func cpuTicks(pid int) int {
 	}
 	s := string(b)
 	fs := strings.Fields(s[strings.LastIndexByte(s, ')')+2:]) // fields from 3 (state) on
-	u, _ := strconv.Atoi(fs[11])                               // 14 utime
-	k, _ := strconv.Atoi(fs[12])                               // 15 stime
+	u, _ := strconv.Atoi(fs[11])                              // 14 utime
+	k, _ := strconv.Atoi(fs[12])                              // 15 stime
 	return u + k
 }
 
