@@ -1,0 +1,289 @@
+package main
+
+// Adapters from the real parts to the flow engine's ports (internal/agent/ports.go), and
+// newAgentEngine, which wires them. cmd_gui.go's newEngine can be:
+//
+//	cfg, err := config.Load(config.DefaultSources())
+//	if err != nil { return nil, err }
+//	e, closeFn, err := newAgentEngine(cfg, slog.Default())
+//	if err != nil { return nil, err }
+//	go func() { _ = e.Run(ctx); closeFn() }()
+//	return e, nil
+
+import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"runtime"
+	"sync"
+
+	"github.com/cpx-agent/cpx-agent/internal/agent"
+	"github.com/cpx-agent/cpx-agent/internal/card"
+	"github.com/cpx-agent/cpx-agent/internal/config"
+	"github.com/cpx-agent/cpx-agent/internal/cps"
+	"github.com/cpx-agent/cpx-agent/internal/keystore"
+	"github.com/cpx-agent/cpx-agent/internal/portal/client"
+	"github.com/cpx-agent/cpx-agent/internal/token"
+)
+
+// newAgentEngine builds the flow engine on PC/SC, PKCS#11, the portal client, the OS keyring
+// and the prefs file. The caller runs Run(ctx), then calls the returned close function.
+func newAgentEngine(cfg config.Config, log *slog.Logger) (*agent.Engine, func(), error) {
+	var opts client.Options
+	if cfg.PortalCA != "" {
+		pem, err := os.ReadFile(cfg.PortalCA)
+		if err != nil {
+			return nil, nil, fmt.Errorf("portal CA bundle: %w", err)
+		}
+		opts.RootCAs = x509.NewCertPool()
+		if !opts.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, nil, fmt.Errorf("portal CA bundle %s: no PEM certificate", cfg.PortalCA)
+		}
+	}
+	pc, err := client.New(cfg.PortalURL, opts)
+	if err != nil {
+		return nil, nil, fmt.Errorf("portal client: %w", err)
+	}
+	var prefs agent.Prefs = agent.NewMemoryPrefs()
+	if path, err := config.PrefsPath(); err == nil {
+		if p, err := config.OpenPrefs(path); err == nil {
+			prefs = p
+		} else {
+			log.Warn("prefs file unusable; last phone and profile kept in memory only", "err", err)
+		}
+	}
+	var modules []string
+	if cfg.PKCS11Module != "" {
+		modules = token.DefaultModules(cfg.PKCS11Module)
+	}
+	tokens := &tokenPort{modules: modules, log: log, open: map[string]*token.Token{}}
+	mon := &cardPort{m: card.NewMonitor(card.Options{Logger: log}), removed: tokens.drop}
+	e := agent.New(agentConfig(cfg), agent.Deps{
+		Cards: mon, Token: tokens, Portal: portalPort{pc}, Keys: keystore.New(), Prefs: prefs,
+		Browser: systemBrowser{}, Logger: log,
+	})
+	return e, func() { tokens.closeAll(); pc.Close() }, nil
+}
+
+// agentConfig maps the workstation settings onto the engine's policy.
+func agentConfig(c config.Config) agent.Config {
+	return agent.Config{Workstation: c.Workstation, RemovalPolicy: c.RemovalPolicy,
+		OTPChannels: c.OTPChannels, SessionStore: c.SessionStore}
+}
+
+// cardPort adapts internal/card's Monitor to agent.CardMonitor.
+type cardPort struct {
+	m       *card.Monitor
+	removed func(reader string) // told first, so a stale PKCS#11 token is dropped
+}
+
+func (c *cardPort) Events(ctx context.Context) <-chan agent.CardEvent {
+	in := c.m.Events(ctx)
+	out := make(chan agent.CardEvent)
+	go func() {
+		defer close(out)
+		for ev := range in {
+			ae, ok := cardEvent(ev)
+			if !ok {
+				continue
+			}
+			if ae.Kind == agent.CardRemoved || ae.Kind == agent.ReaderRemoved {
+				c.removed(ae.Reader)
+			}
+			select {
+			case out <- ae:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}
+
+// cardEvent maps one monitor event; ServiceUp has no engine meaning (the cards present are
+// reported again after it).
+func cardEvent(ev card.Event) (agent.CardEvent, bool) {
+	ae := agent.CardEvent{Reader: ev.Reader, ATR: ev.ATR, Known: ev.Card.Known, Family: ev.Card.Family,
+		Generation: ev.Card.Generation, At: ev.Time}
+	switch ev.Kind {
+	case card.ReaderAdded:
+		ae.Kind = agent.ReaderAdded
+	case card.ReaderRemoved:
+		ae.Kind = agent.ReaderRemoved
+	case card.CardInserted:
+		ae.Kind = agent.CardInserted
+	case card.CardRemoved:
+		ae.Kind = agent.CardRemoved
+	case card.ServiceDown:
+		ae.Kind = agent.MonitorDown
+	default:
+		return agent.CardEvent{}, false
+	}
+	return ae, true
+}
+
+// tokenPort adapts internal/token to agent.Token: one token.Token per reader, opened on first
+// use and dropped when the card leaves.
+type tokenPort struct {
+	modules []string
+	log     *slog.Logger
+	mu      sync.Mutex
+	open    map[string]*token.Token
+}
+
+var _ agent.CardSerialReader = (*tokenPort)(nil)
+
+func (p *tokenPort) get(ctx context.Context, reader string) (*token.Token, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if t, ok := p.open[reader]; ok {
+		return t, nil
+	}
+	t, err := token.Open(ctx, token.Options{Modules: p.modules, Reader: reader, Logger: p.log})
+	if err != nil {
+		return nil, tokenErr(err)
+	}
+	p.open[reader] = t
+	return t, nil
+}
+
+func (p *tokenPort) drop(reader string) {
+	p.mu.Lock()
+	t, ok := p.open[reader]
+	delete(p.open, reader)
+	p.mu.Unlock()
+	if ok {
+		_ = t.Close()
+	}
+}
+
+func (p *tokenPort) closeAll() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for r, t := range p.open {
+		_ = t.Close()
+		delete(p.open, r)
+	}
+}
+
+// TriesLeft: PKCS#11 flags mapped onto the CPx 3-try counter (exact at 1 and 0).
+func (p *tokenPort) TriesLeft(ctx context.Context, reader string) (int, error) {
+	t, err := p.get(ctx, reader)
+	if err != nil {
+		return -1, err
+	}
+	tr, err := t.TriesLeft()
+	if err != nil {
+		return -1, p.fail(reader, err)
+	}
+	return tr.Estimate(3), nil
+}
+
+func (p *tokenPort) HolderName(ctx context.Context, reader string) (string, error) {
+	t, err := p.get(ctx, reader)
+	if err != nil {
+		return "", err
+	}
+	cert, err := t.Certificate()
+	if err != nil {
+		return "", p.fail(reader, err)
+	}
+	id, err := cps.FromCertificate(cert)
+	if err != nil {
+		return cert.Subject.CommonName, nil // a test or foreign card: its CN
+	}
+	return id.DisplayName(), nil
+}
+
+// Serial is EF.SN.ICC read over PC/SC, or the PKCS#11 token serial when the card has none.
+func (p *tokenPort) Serial(ctx context.Context, reader string) (string, error) {
+	if sn, err := card.ReadSerial(reader); err == nil {
+		return hex.EncodeToString(sn), nil
+	}
+	t, err := p.get(ctx, reader)
+	if err != nil {
+		return "", err
+	}
+	return t.Info().Serial, nil
+}
+
+// Login verifies the PIN once; the engine zeroes pin afterwards.
+func (p *tokenPort) Login(ctx context.Context, reader string, pin []byte) (agent.Credential, error) {
+	t, err := p.get(ctx, reader)
+	if err != nil {
+		return nil, err
+	}
+	k, err := t.Login(pin)
+	if err != nil {
+		return nil, p.fail(reader, err)
+	}
+	return credential{k}, nil
+}
+
+// fail maps err and drops the reader's token when the card is gone.
+func (p *tokenPort) fail(reader string, err error) error {
+	mapped := tokenErr(err)
+	if errors.Is(mapped, agent.ErrCardRemoved) {
+		p.drop(reader)
+	}
+	return mapped
+}
+
+// tokenErr maps internal/token's errors onto the engine's (the original stays wrapped).
+func tokenErr(err error) error {
+	var pe *token.PINError
+	switch {
+	case errors.Is(err, token.ErrPINLocked):
+		return fmt.Errorf("%w: %w", agent.ErrPINLocked, err)
+	case errors.As(err, &pe):
+		left := pe.TriesLeft
+		if left < 0 && (pe.Tries.Low || pe.Tries.Final) {
+			left = pe.Tries.Estimate(3)
+		}
+		return &agent.PINError{TriesLeft: left}
+	case errors.Is(err, token.ErrPINFormat):
+		return fmt.Errorf("%w: %w", agent.ErrPINFormat, err)
+	case errors.Is(err, token.ErrTokenRemoved), errors.Is(err, token.ErrNoToken):
+		return fmt.Errorf("%w: %w", agent.ErrCardRemoved, err)
+	case errors.Is(err, token.ErrModuleMissing):
+		return fmt.Errorf("%w: %w", agent.ErrModuleMissing, err)
+	}
+	return err
+}
+
+// credential adapts *token.Key to agent.Credential (the key itself is the crypto.Signer, so
+// the portal client sees its CanPSS method).
+type credential struct{ k *token.Key }
+
+func (c credential) Signer() crypto.Signer          { return c.k }
+func (c credential) Certificate() *x509.Certificate { return c.k.Certificate() }
+func (c credential) Close() error                   { return c.k.Close() }
+
+// portalPort is the portal client as agent.Portal.
+type portalPort struct{ *client.Client }
+
+// systemBrowser opens a URL with the desktop's handler.
+type systemBrowser struct{}
+
+func (systemBrowser) Open(url string) error {
+	var cmd *exec.Cmd
+	switch runtime.GOOS {
+	case "windows":
+		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", url)
+	case "darwin":
+		cmd = exec.Command("open", url)
+	default:
+		cmd = exec.Command("xdg-open", url)
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("open browser: %w", err)
+	}
+	go func() { _ = cmd.Wait() }()
+	return nil
+}
