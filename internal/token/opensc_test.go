@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -28,14 +29,21 @@ const openSCConf = `app default { framework pkcs15 { use_file_caching = no; } }
 app opensc-pkcs11 { pkcs11 {
 	max_virtual_slots = 64;
 	slots_per_card = 1;
-	user_pin_unblock_style = init_pin_in_so_session;
+	user_pin_unblock_style = %s;
 } }
 `
 
 func useOpenSCConf(t *testing.T) string {
 	t.Helper()
+	return useOpenSCConfStyle(t, "init_pin_in_so_session")
+}
+
+// useOpenSCConfStyle points OPENSC_CONF at a test configuration with that PIN unblock style
+// (read when the module is initialised: every Token of the test must be closed before).
+func useOpenSCConfStyle(t *testing.T, unblockStyle string) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "opensc.conf")
-	writeFile(t, path, []byte(openSCConf))
+	writeFile(t, path, []byte(fmt.Sprintf(openSCConf, unblockStyle)))
 	t.Setenv("OPENSC_CONF", path)
 	return path
 }
@@ -237,4 +245,50 @@ func TestOpenSCReaderMatching(t *testing.T) {
 	if tok.Info().SlotDescription != c.Reader {
 		t.Errorf("Open(%q) chose %q", cut, tok.Info().SlotDescription)
 	}
+}
+
+// Unblock under OpenSC's other unblock styles: set_pin_in_unlogged_session (the test rig's
+// default, C_SetPIN(PUK, new) on a locked PIN) works; "none" (Debian's default) cannot
+// unblock and must not cost a try; a PIN that is not locked is never "unblocked" by C_SetPIN.
+func TestOpenSCUnblockStyles(t *testing.T) {
+	lock := func(t *testing.T, tok *Token) {
+		t.Helper()
+		for _, pin := range []string{"9999", "9998", "9997"} {
+			_, _ = tok.Login([]byte(pin))
+		}
+		if tr, err := tok.TriesLeft(); err != nil || !tr.Locked {
+			t.Fatalf("PIN not locked after 3 wrong tries: %+v, %v", tr, err)
+		}
+	}
+	open := func(t *testing.T, style string) *Token {
+		t.Helper()
+		useOpenSCConfStyle(t, style)
+		c := testrig.StartCard(t, tokenPort, "cpe")
+		return openToken(t, Options{Modules: []string{testrig.OpenSCModule(t)}, Reader: c.Reader})
+	}
+	t.Run("set_pin_in_unlogged_session", func(t *testing.T) {
+		tok := open(t, "set_pin_in_unlogged_session")
+		lock(t, tok)
+		if err := tok.Unblock([]byte(vcard.DefaultPUK), []byte("4321")); err != nil {
+			t.Fatalf("Unblock: %v", err)
+		}
+		checkSignatures(t, login(t, tok, "4321"))
+	})
+	t.Run("none", func(t *testing.T) {
+		tok := open(t, "none")
+		lock(t, tok)
+		if err := tok.Unblock([]byte(vcard.DefaultPUK), []byte("4321")); !errors.Is(err, ErrUnsupported) {
+			t.Fatalf("Unblock with style none = %v, want ErrUnsupported", err)
+		}
+		if _, err := tok.Login([]byte("4321")); !errors.Is(err, ErrPINLocked) {
+			t.Errorf("Login after a refused unblock = %v, want ErrPINLocked", err)
+		}
+	})
+	t.Run("not locked", func(t *testing.T) {
+		tok := open(t, "set_pin_in_unlogged_session")
+		if err := tok.Unblock([]byte(vcard.DefaultPUK), []byte("4321")); !errors.Is(err, ErrUnsupported) {
+			t.Fatalf("Unblock of an unlocked PIN = %v, want ErrUnsupported", err)
+		}
+		checkSignatures(t, login(t, tok, vcard.DefaultPIN))
+	})
 }
