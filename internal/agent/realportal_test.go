@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -54,10 +53,7 @@ func (s softCred) Signer() crypto.Signer          { return s.is.Key }
 func (s softCred) Certificate() *x509.Certificate { return s.is.Cert }
 func (s softCred) Close() error                   { return nil }
 
-var errNotInClient = errors.New("not in the portal client yet")
-
-// portal is the real client, recording the session tokens it got. The OTP, password and
-// channel calls, not in the client yet, are not reached by this test and say so if they were.
+// portal is the real client, recording the session tokens it got.
 type portal struct {
 	*client.Client
 	mu     sync.Mutex
@@ -78,27 +74,6 @@ func (p *portal) token(i int) string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.tokens[i]
-}
-
-func (p *portal) SignInPassword(context.Context, string, []byte, string, string) (agent.OTPChallenge, error) {
-	return agent.OTPChallenge{}, errNotInClient
-}
-func (p *portal) SendOTP(context.Context, string, string) (string, error) { return "", errNotInClient }
-func (p *portal) VerifyOTP(context.Context, string, string, bool) (api.SignIn, error) {
-	return api.SignIn{}, errNotInClient
-}
-func (p *portal) SetPassword(context.Context, string, []byte, []byte, bool) (api.Session, error) {
-	return api.Session{}, errNotInClient
-}
-func (p *portal) Channels(context.Context, string) ([]api.Channel, error) { return nil, errNotInClient }
-func (p *portal) TestChannel(context.Context, string, string, string) error {
-	return errNotInClient
-}
-func (p *portal) ValidateChannel(context.Context, string, string, string) ([]api.Channel, error) {
-	return nil, errNotInClient
-}
-func (p *portal) RemoveChannel(context.Context, string, string) ([]api.Channel, error) {
-	return nil, errNotInClient
 }
 
 // station is one workstation: an engine, its card and its snapshot stream.
