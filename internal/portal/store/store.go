@@ -113,8 +113,11 @@ func Open(ctx context.Context, dsn, dataDir string) (*Store, error) {
 	return s, nil
 }
 
+// uriEscaper escapes what ends or changes the path of an SQLite URI filename.
+var uriEscaper = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")
+
 func sqliteDSN(path string) string {
-	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+	return "file:" + uriEscaper.Replace(path) + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate"
 }
 

@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -116,4 +118,29 @@ func TestBadPhonesCSVChangesNothing(t *testing.T) {
 			t.Fatalf("samu75 has %d phones after failed imports, want 2", len(ph))
 		}
 	})
+}
+
+// TestSQLitePathWithURICharacters: a data directory with "#", "?" or "%" keeps its own file
+// (and its pragmas): two such directories never share a database.
+func TestSQLitePathWithURICharacters(t *testing.T) {
+	ctx := context.Background()
+	base := t.TempDir()
+	for _, name := range []string{"a#1", "a#2", "b?x=1", "c%41"} {
+		dir := filepath.Join(base, name)
+		s, err := store.Open(ctx, "", dir)
+		must(t, err)
+		if _, err := s.Migrate(ctx); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		must(t, s.AddEntity(ctx, store.Entity{ID: "samu99", Name: name}))
+		var fk int
+		must(t, s.DB().QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk))
+		s.Close()
+		if fk != 1 {
+			t.Errorf("%s: foreign_keys pragma lost", name)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "portal.db")); err != nil {
+			t.Errorf("%s: database not in its directory: %v", name, err)
+		}
+	}
 }
