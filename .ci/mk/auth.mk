@@ -11,7 +11,7 @@ BENCH_TARGETS += bench-password
 bench-password:
 	@out=$$($(GO) test -count=1 -run '^$$' -bench 'Argon2id' -benchtime 100x ./internal/portal/password/) || { echo "$$out"; exit 1; }; \
 	echo "$$out" | grep '^Benchmark'; \
-	echo "$$out" | awk -v cores=$$(nproc) -v load="$$(cut -d' ' -f1 /proc/loadavg)" ' \
+	echo "$$out" | LC_ALL=C awk -v cores=$$(nproc) -v load="$$(cut -d' ' -f1 /proc/loadavg)" ' \
 	  function metric(name,   i) { for (i = 2; i <= NF; i++) if ($$i == name) return $$(i-1); return "" } \
 	  /^BenchmarkArgon2idHash/   { ms = metric("ms/hash"); cms = metric("cpu-ms/hash") } \
 	  /^BenchmarkArgon2idSignIn/ { sps = metric("signins/s"); csi = metric("cpu-ms/signin") } \
