@@ -8,6 +8,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"flag"
 	"fmt"
 	"os"
@@ -65,13 +66,16 @@ func row(name string, v, goal float64, unit string) {
 // coldStart times exec → the window is mapped (xdotool --onlyvisible finds it).
 func coldStart(bin string, args []string, title string) (time.Duration, error) {
 	cmd := exec.Command(bin, args...)
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
 	t0 := time.Now()
 	if err := cmd.Start(); err != nil {
 		return 0, fmt.Errorf("start %s: %w", bin, err)
 	}
 	defer stop(cmd)
 	if err := waitWindow(cmd.Process.Pid, title, 30*time.Second); err != nil {
-		return 0, err
+		stop(cmd)
+		return 0, fmt.Errorf("%w; its stderr:\n%s", err, errOut.String())
 	}
 	return time.Since(t0), nil
 }
