@@ -259,3 +259,21 @@ func TestWatchAppliesThroughFyneDo(t *testing.T) {
 	}
 	requireText(t, u, "Cette carte n'est pas une carte CPx")
 }
+
+// sliceErr is an error type that == cannot compare.
+type sliceErr []string
+
+func (s sliceErr) Error() string { return "slice" }
+
+func TestSameErrNeverPanics(t *testing.T) {
+	a := &api.Error{Code: api.CodePhoneTaken}
+	if !sameErr(a, a) || sameErr(a, &api.Error{Code: api.CodePhoneTaken}) || sameErr(a, nil) || !sameErr(nil, nil) {
+		t.Fatal("sameErr is wrong on pointers and nil")
+	}
+	if sameErr(sliceErr{"x"}, sliceErr{"x"}) {
+		t.Fatal("uncomparable errors must count as different")
+	}
+	u, _ := newTestUI(t, agent.Snapshot{Step: agent.StepLinkPhone, Err: sliceErr{"a"}})
+	u.apply(agent.Snapshot{Step: agent.StepLinkPhone, Err: sliceErr{"b"}})
+	requireText(t, u, "Une erreur inattendue est survenue")
+}

@@ -7,6 +7,8 @@
 package ui
 
 import (
+	"reflect"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -121,7 +123,7 @@ func (u *UI) apply(s agent.Snapshot) {
 		u.page.refresh(s)
 	}
 	u.status.update(s)
-	if s.Step == agent.StepLinkPhone && s.Err != nil && s.Err != prev.Err && agent.MessageKey(s.Err) == api.CodePhoneTaken {
+	if s.Step == agent.StepLinkPhone && s.Err != nil && !sameErr(s.Err, prev.Err) && agent.MessageKey(s.Err) == api.CodePhoneTaken {
 		u.confirmTakeover(s)
 	}
 }
@@ -204,4 +206,13 @@ func (u *UI) build(s agent.Snapshot) *page {
 		return u.settingsPage(s)
 	}
 	return u.waitPage(s)
+}
+
+// sameErr says whether a and b are the same error value (a new answer of the engine is a new
+// value), without panicking on error types that cannot be compared.
+func sameErr(a, b error) bool {
+	if a == nil || b == nil || reflect.TypeOf(a) != reflect.TypeOf(b) || !reflect.TypeOf(a).Comparable() {
+		return a == nil && b == nil
+	}
+	return a == b
 }
