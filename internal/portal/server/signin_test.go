@@ -163,7 +163,7 @@ func TestRevokedSessionEvent(t *testing.T) {
 // stream, and its token then answers session_expired.
 func TestIdleTimeout(t *testing.T) {
 	pt := portaltest.Start(t, store.SQLite, func(o *server.Options) {
-		o.SessionIdle, o.ExpiryWarning = 2*time.Second, 1500*time.Millisecond
+		o.SessionIdle, o.ExpiryWarning = 4*time.Second, 2*time.Second
 	})
 	c := newClient(t, pt)
 	ctx := context.Background()
