@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
@@ -40,7 +42,7 @@ func (u *UI) settingsPage(s agent.Snapshot) *page {
 	reader, card := T("settings.none"), T("settings.none")
 	if s.Card != nil {
 		reader = s.Card.Reader
-		if line := cardLine(s); line != "" {
+		if line := strings.TrimSpace(s.Card.Generation + " " + s.Card.Serial); line != "" {
 			card = line
 		}
 	}
