@@ -3,6 +3,22 @@
 // the system file locks against both. Nothing secret belongs here: keys that look like
 // secrets are rejected (secrets go in the OS keyring). It also keeps Prefs, the non-secret
 // per-user state (last phone, last profile).
+//
+// Precedence, lowest first: defaults, the system file (SystemPath), the user file
+// (UserPath), the environment (CPX_AGENT_PORTAL_URL, CPX_AGENT_REMOVAL_POLICY, …). A key
+// listed in the system file's "locked" list keeps its system (or default) value: user files
+// and the environment cannot change it (the refusal is reported in Config.Warnings). An
+// unknown key, a non-string value, or a key that looks like a secret is an error naming the
+// file and the key. A system file as IT staff deploy it:
+//
+//	{
+//	  "portal_url": "https://portail.si-samu.example",
+//	  "portal_ca": "/etc/cpx-agent/portal-ca.pem",
+//	  "pkcs11_module": "/opt/santesocial/CPS/lib/libcps3_pkcs11_lux.so",
+//	  "removal_policy": "lock",
+//	  "otp_channels": "skippable",
+//	  "locked": ["portal_url", "portal_ca", "removal_policy"]
+//	}
 package config
 
 import (
