@@ -14,6 +14,7 @@ import (
 	"github.com/cpx-agent/cpx-agent/internal/pki"
 	"github.com/cpx-agent/cpx-agent/internal/portal/api"
 	"github.com/cpx-agent/cpx-agent/internal/portal/portaltest"
+	"github.com/cpx-agent/cpx-agent/internal/portal/store"
 )
 
 // TestRefusals: every refused card or phone gets its stable code, an audit line with that
@@ -131,3 +132,50 @@ func postNoCert(t *testing.T, pt *portaltest.Portal) string {
 }
 
 func jsonDecode(resp *http.Response, v any) error { return json.NewDecoder(resp.Body).Decode(v) }
+
+// TestHabilitationAndDisabledAccount: an account without the habilitation is refused with
+// forbidden; disabling an account ends its sessions (phone freed) and refuses its card.
+func TestHabilitationAndDisabledAccount(t *testing.T) {
+	pt := portaltest.Start(t, "sqlite")
+	c := newClient(t, pt)
+	ctx := context.Background()
+	h := newHolder("NOE", "SANSDROIT")
+	u := store.User{NationalID: h.NationalID, Identifiant: "noe.sansdroit", GivenName: "Noé", FamilyName: "SANSDROIT"}
+	if err := pt.Store.AddUser(ctx, &u, []store.Profile{{EntityID: portaltest.Entity, Label: "ARM"}}); err != nil {
+		t.Fatal(err)
+	}
+	before := countState(t, pt)
+	if _, err := c.SignInCard(ctx, credOf(issue(t, pt.PKI, h)), "ws"); api.CodeOf(err) != api.CodeForbidden {
+		t.Fatalf("no habilitation: %v", err)
+	}
+	if countState(t, pt) != before {
+		t.Fatal("a refused sign-in changed the state")
+	}
+	assertAudited(t, pt, "signin", api.CodeForbidden)
+
+	h2 := newHolder("LEA", "PARTANTE")
+	u2 := pt.Enroll(t, h2)
+	cred2 := credOf(issue(t, pt.PKI, h2))
+	in, err := c.SignInCard(ctx, cred2, "ws")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := c.Profiles(ctx, in.Token)
+	c.ChooseProfile(ctx, in.Token, ps.Profiles[0].ID)
+	if _, err := c.LinkPhone(ctx, in.Token, api.LinkPhoneRequest{Number: "1002"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := pt.Store.SetUserDisabled(ctx, u2.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Session(ctx, in.Token); api.CodeOf(err) != api.CodeSessionRevoked {
+		t.Fatalf("session of a disabled account: %v", err)
+	}
+	if got := countState(t, pt).links; got != 0 {
+		t.Fatalf("%d phone links after disabling the account", got)
+	}
+	if _, err := c.SignInCard(ctx, cred2, "ws"); api.CodeOf(err) != api.CodeCardUnknown {
+		t.Fatalf("disabled account: %v", err)
+	}
+	assertAudited(t, pt, "signin", api.CodeCardUnknown)
+}
