@@ -83,9 +83,7 @@ func (e *Engine) identified(id identity, tries int, err error) {
 		e.publish()
 		return
 	case errors.Is(err, ErrCardRemoved):
-		e.to(StepWaitingCard)
-		r.s.Err = ErrCardRemoved
-		e.publish()
+		e.cardGone(err)
 		return
 	case err != nil:
 		e.to(StepCardPresent)
@@ -100,6 +98,18 @@ func (e *Engine) identified(id identity, tries int, err error) {
 		r.s.Notice = NoticePreviousUserSignedOut
 	}
 	r.pending = id
+	e.publish()
+}
+
+// cardGone: the card left during a call, before the monitor said so: back to the lock screen
+// (a locked session) or home, showing err.
+func (e *Engine) cardGone(err error) {
+	if e.run.lock != nil {
+		e.to(StepLocked)
+	} else {
+		e.to(StepWaitingCard)
+	}
+	e.run.s.Err = err
 	e.publish()
 }
 
@@ -165,9 +175,7 @@ func (e *Engine) loggedIn(cred Credential, err error) {
 		e.publish()
 		return
 	case errors.Is(err, ErrCardRemoved):
-		e.to(StepWaitingCard)
-		r.s.Err = err
-		e.publish()
+		e.cardGone(err)
 		return
 	case err != nil:
 		e.fail(err)

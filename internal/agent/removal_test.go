@@ -199,3 +199,23 @@ func TestUnknownCard(t *testing.T) {
 		t.Fatalf("after removal: %+v", s)
 	}
 }
+
+// TestLockedCardGoneDuringLogin: the token says the card left before the monitor does: a
+// locked session stays locked (never back to the home screen with the session open).
+func TestLockedCardGoneDuringLogin(t *testing.T) {
+	h := newHarness(t, Config{})
+	h.tok.put(readerA, "MARTIN Claire", "", 3)
+	h.signInCard(readerA)
+	h.mon.remove(readerA)
+	h.settle(StepLocked)
+	h.mon.insert(readerA, true)
+	h.settle(StepPIN)
+	h.tok.mu.Lock()
+	delete(h.tok.cards, readerA)
+	h.tok.mu.Unlock()
+	h.e.Do(SubmitPIN{PIN: []byte("1234")})
+	s := h.settle(StepLocked)
+	if !errors.Is(s.Err, ErrCardRemoved) || s.Session == nil {
+		t.Fatalf("card gone while unlocking: err %v session %v", s.Err, s.Session)
+	}
+}
