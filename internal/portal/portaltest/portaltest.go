@@ -44,14 +44,24 @@ type Portal struct {
 	CRLPath string
 }
 
-// Start starts a portal on 127.0.0.1 with dialect's store; it stops after the test.
+// Start starts a portal on 127.0.0.1 with a scratch store of dialect, seeded with the demo
+// entity and phones; it stops after the test.
 func Start(t testing.TB, dialect string, mod ...func(*server.Options)) *Portal {
+	t.Helper()
+	pt := StartWith(t, storetest.Open(t, dialect), mod...)
+	pt.seed(t)
+	return pt
+}
+
+// StartWith starts a portal on an open, migrated store without seeding it: a second
+// instance on the same database, for example.
+func StartWith(t testing.TB, st *store.Store, mod ...func(*server.Options)) *Portal {
 	t.Helper()
 	p, err := pki.Shared()
 	if err != nil {
 		t.Fatalf("test pki: %v", err)
 	}
-	pt := &Portal{Store: storetest.Open(t, dialect), PKI: p, Roots: p.Pool(), Dir: t.TempDir()}
+	pt := &Portal{Store: st, PKI: p, Roots: p.Pool(), Dir: t.TempDir()}
 	caPath := filepath.Join(pt.Dir, "client-ca.pem")
 	ca := append(pemCert(p.Issuer.Cert), pemCert(p.Root.Cert)...)
 	if err := os.WriteFile(caPath, ca, 0o600); err != nil {
@@ -69,7 +79,6 @@ func Start(t testing.TB, dialect string, mod ...func(*server.Options)) *Portal {
 		m(&opts)
 	}
 	pt.Server = server.New(opts)
-	pt.seed(t)
 	cert, err := p.IssueServer("127.0.0.1", "localhost")
 	if err != nil {
 		t.Fatalf("server certificate: %v", err)
