@@ -34,6 +34,7 @@ type Config struct {
 	LogLevel      string   `json:"log_level"`
 	LogFormat     string   `json:"log_format"`
 	Dev           bool     `json:"dev"`
+	Auth          Auth     `json:"auth"` // password + OTP sign-in (auth.go)
 }
 
 // Defaults returns the configuration used for keys the file and environment leave out.
