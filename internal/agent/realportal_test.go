@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cpx-agent/cpx-agent/internal/agent"
+	"github.com/cpx-agent/cpx-agent/internal/keystore"
 	"github.com/cpx-agent/cpx-agent/internal/pki"
 	"github.com/cpx-agent/cpx-agent/internal/portal/api"
 	"github.com/cpx-agent/cpx-agent/internal/portal/client"
@@ -82,6 +83,7 @@ type station struct {
 	e    *agent.Engine
 	card *softCard
 	p    *portal
+	keys *keystore.Memory
 	snap <-chan agent.Snapshot
 }
 
@@ -91,8 +93,10 @@ func newStation(t *testing.T, pt *portaltest.Portal, ws string, is *pki.Issued) 
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
-	st := &station{t: t, card: &softCard{ch: make(chan agent.CardEvent), issued: is}, p: &portal{Client: c}}
-	st.e = agent.New(agent.Config{Workstation: ws}, agent.Deps{Cards: st.card, Token: st.card, Portal: st.p})
+	st := &station{t: t, card: &softCard{ch: make(chan agent.CardEvent), issued: is}, p: &portal{Client: c},
+		keys: keystore.NewMemory()}
+	st.e = agent.New(agent.Config{Workstation: ws}, agent.Deps{Cards: st.card, Token: st.card, Portal: st.p,
+		Keys: st.keys})
 	st.snap = st.e.Notify()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
