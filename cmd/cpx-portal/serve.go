@@ -64,9 +64,13 @@ func runServer(ctx context.Context, c config.Config, log *slog.Logger) error {
 	if !ok {
 		return fmt.Errorf("password_policy %q: want sante or norm", c.PasswordRules)
 	}
+	auth, err := authOptions(ctx, c, st, log) // auth_wire.go
+	if err != nil {
+		return fmt.Errorf("auth: %w", err)
+	}
 	srv := server.New(server.Options{Store: st, Verifier: v, Log: log,
 		SessionIdle: c.SessionIdle.D(), SessionMax: c.SessionMax.D(), ExpiryWarning: c.ExpiryWarning.D(),
-		SweepInterval: c.SweepInterval.D(), PasswordPolicy: pol.API(c.PasswordAge)})
+		SweepInterval: c.SweepInterval.D(), PasswordPolicy: pol.API(c.PasswordAge), Auth: auth})
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
 		return err
