@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"crypto/tls"
+
+	"github.com/cpx-agent/cpx-agent/internal/portal/api"
+	"github.com/cpx-agent/cpx-agent/internal/portal/config"
+	"github.com/cpx-agent/cpx-agent/internal/portal/notify"
+	"github.com/cpx-agent/cpx-agent/internal/portal/otp"
+	"github.com/cpx-agent/cpx-agent/internal/portal/password"
+	"github.com/cpx-agent/cpx-agent/internal/portal/server"
+	"github.com/cpx-agent/cpx-agent/internal/portal/store"
+)
+
+// authOptions builds password + OTP sign-in from the configuration and starts its delivery
+// worker (until ctx ends). In dev mode without an SMTP relay, messages go to the dev outbox;
+// outside dev mode without a relay, it is off (nil).
+func authOptions(ctx context.Context, c config.Config, st *store.Store, log *slog.Logger) (*server.AuthOptions, error) {
+	a := c.Auth.WithDefaults()
+	if c.Dev && a.SMTP.Addr == "" {
+		a.Outbox = true
+	}
+	if !c.Dev && a.SMTP.Addr == "" && !a.Outbox {
+		log.Warn("password + OTP sign-in is off: no auth.smtp relay configured")
+		return nil, nil
+	}
+	if err := a.Validate(c.Dev); err != nil {
+		return nil, err
+	}
+	key, err := loadAuthKey(a.KeyFile, c.DataDir, c.Dev)
+	if err != nil {
+		return nil, err
+	}
+	pol, ok := password.Preset(c.PasswordRules)
+	if !ok {
+		return nil, fmt.Errorf("password_policy %q: want sante or norm", c.PasswordRules)
+	}
+	pw := password.Config{Params: password.DefaultParams, Policy: pol,
+		MaxAge:  time.Duration(c.PasswordAge) * 24 * time.Hour,
+		Lockout: password.Lockout{MaxFailures: a.LockoutFailures, LockFor: a.LockoutFor.D()}}
+	senders, err := authSenders(a, st)
+	if err != nil {
+		return nil, err
+	}
+	o, err := server.NewAuthOptions(server.AuthSetup{Store: st, Password: pw, Key: key, Senders: senders, Log: log,
+		OTP: otp.Config{Digits: 6, TTL: a.OTPTTL.D(), MaxTries: a.OTPMaxTries, ResendAfter: a.OTPResendAfter.D(),
+			MaxSends: a.OTPMaxSends}})
+	if err != nil {
+		return nil, err
+	}
+	o.Phone = otp.PhoneOptions{AllowForeign: a.ForeignPhone}
+	o.DeliveryWait, o.DeviceTTL, o.LinkTTL = a.DeliveryWait.D(), a.RememberFor.D(), a.LinkTTL.D()
+	o.LinkURL, o.Service, o.Support = a.LinkURL, a.Service, a.Support
+	go o.Notifier.Run(ctx)
+	if a.Outbox {
+		log.Warn("DEV OUTBOX: messages are kept in the database, not sent; see `cpx-portal admin outbox list`")
+	}
+	return o, nil
+}
+
+// authSenders are the outbox in dev, else SMTP and (when configured) the SMS gateway.
+func authSenders(a config.Auth, st *store.Store) (map[string]notify.Sender, error) {
+	if a.Outbox {
+		return map[string]notify.Sender{api.ChannelEmail: st.DevOutbox(), api.ChannelSMS: st.DevOutbox()}, nil
+	}
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	if host, _, ok := strings.Cut(a.SMTP.Addr, ":"); ok {
+		tc.ServerName = host
+	}
+	if a.SMTP.CAFile != "" {
+		b, err := os.ReadFile(a.SMTP.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("auth.smtp.ca_file: %w", err)
+		}
+		tc.RootCAs = x509.NewCertPool()
+		if !tc.RootCAs.AppendCertsFromPEM(b) {
+			return nil, fmt.Errorf("auth.smtp.ca_file %s: no PEM certificate", a.SMTP.CAFile)
+		}
+	}
+	smtpPW, err := secretFile(a.SMTP.PasswordFile)
+	if err != nil {
+		return nil, fmt.Errorf("auth.smtp.password_file: %w", err)
+	}
+	mailer, err := notify.NewSMTPSender(notify.SMTPConfig{Addr: a.SMTP.Addr, From: a.SMTP.From,
+		Username: a.SMTP.Username, Password: smtpPW, TLS: tc})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]notify.Sender{api.ChannelEmail: mailer}
+	if a.SMS.URL != "" {
+		val, err := secretFile(a.SMS.AuthValueFile)
+		if err != nil {
+			return nil, fmt.Errorf("auth.sms.auth_value_file: %w", err)
+		}
+		texter, err := notify.NewSMSSender(notify.SMSConfig{URL: a.SMS.URL, Body: a.SMS.Body,
+			ContentType: a.SMS.ContentType, AuthHeader: a.SMS.AuthHeader, AuthValue: val})
+		if err != nil {
+			return nil, err
+		}
+		out[api.ChannelSMS] = texter
+	}
+	return out, nil
+}
+
+func secretFile(path string) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(path)
+	return strings.TrimSpace(string(b)), err
+}
+
+// loadAuthKey reads the master secret; dev mode creates data_dir/auth.key on first run.
+func loadAuthKey(path, dataDir string, dev bool) ([]byte, error) {
+	if path == "" {
+		path = filepath.Join(dataDir, "auth.key")
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) && dev {
+		b = make([]byte, 32)
+		rand.Read(b)
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			return nil, fmt.Errorf("auth key: %w", err)
+		}
+		return b, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("auth key: %w", err)
+	}
+	if len(b) < 32 {
+		return nil, fmt.Errorf("auth key %s: %w", path, otp.ErrShortKey)
+	}
+	return b, nil
+}
