@@ -22,10 +22,9 @@ import (
 	"github.com/cpx-agent/cpx-agent/internal/portal/store"
 )
 
-// otpPortal starts a portal with password + OTP sign-in whose codes go out by e-mail through
-// a real SMTP server on loopback (STARTTLS + AUTH), and an account "jeanne.testeuse" with
-// password pw and an active e-mail channel.
-func otpPortal(t *testing.T, pw string) (*portaltest.Portal, *smtptest.Server) {
+// authPortal starts a portal with password + OTP sign-in whose codes go out by e-mail
+// through a real SMTP server on loopback (STARTTLS + AUTH).
+func authPortal(t *testing.T) (*portaltest.Portal, *smtptest.Server, *server.AuthOptions) {
 	srv, err := smtptest.Start(smtptest.Options{Username: "portal", Password: "relay-secret"})
 	if err != nil {
 		t.Fatalf("smtp test server: %v", err)
@@ -49,6 +48,14 @@ func otpPortal(t *testing.T, pw string) (*portaltest.Portal, *smtptest.Server) {
 		go a.Notifier.Run(ctx)
 		o.Auth, auth = a, a
 	})
+	return pt, srv, auth
+}
+
+// otpPortal is authPortal with an account "jeanne.testeuse" with password pw and an active
+// e-mail channel.
+func otpPortal(t *testing.T, pw string) (*portaltest.Portal, *smtptest.Server) {
+	pt, srv, auth := authPortal(t)
+	ctx := context.Background()
 	u := store.User{Identifiant: "jeanne.testeuse", GivenName: "Jeanne", FamilyName: "Testeuse",
 		Email: "jeanne@samu.test", Habilitation: true}
 	if err := pt.Store.AddUser(ctx, &u, []store.Profile{{EntityID: portaltest.Entity, Label: "ARM"}}); err != nil {
