@@ -1,0 +1,198 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/cpx-agent/cpx-agent/internal/agent"
+	"github.com/cpx-agent/cpx-agent/internal/keystore"
+	"github.com/cpx-agent/cpx-agent/internal/portal/api"
+	"github.com/cpx-agent/cpx-agent/internal/portal/client"
+)
+
+func init() { loginSubcommands["otp"] = loginOTP }
+
+type loginOTPFlags struct {
+	loginCardFlags
+	identifiant, channel, codeFile string
+	passwordStdin, codeStdin       bool
+	remember                       bool
+	codeWait                       time.Duration
+}
+
+// otpKeys keeps the "remember this workstation" device tokens (OS keyring; tests swap it).
+var otpKeys agent.KeyStore = keystore.New()
+
+// loginOTP: identifiant + password → code by e-mail or SMS → session, then profile and phone
+// as login card does. With --remember the device token goes to the OS keyring and the next
+// sign-in on this workstation skips the code for 24 h.
+func loginOTP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	f, err := parseLoginOTP(args, stderr)
+	if err != nil {
+		return exitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	pc, err := portalClient(f.loginCardFlags)
+	if err != nil {
+		fmt.Fprintln(stderr, "cpx-agent login otp:", err)
+		return exitUsage
+	}
+	in, err := otpSignIn(ctx, f, pc, bufio.NewReader(stdin), stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "cpx-agent login otp:", frenchOTPError(err))
+		return exitError
+	}
+	sess, code := afterSignIn(ctx, f.loginCardFlags, pc, in, stderr)
+	printSession(stdout, f.asJSON, sess)
+	if code != exitOK || !f.watch {
+		return code
+	}
+	return watch(ctx, pc, in.Token, f.asJSON, stdout, stderr)
+}
+
+func parseLoginOTP(args []string, stderr io.Writer) (loginOTPFlags, error) {
+	var f loginOTPFlags
+	fs := flag.NewFlagSet("login otp", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	host, _ := os.Hostname()
+	fs.StringVar(&f.portal, "portal", "", "portal URL (https://host:port)")
+	fs.StringVar(&f.identifiant, "identifiant", "", "identifiant (prénom.nom) or e-mail address")
+	fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
+	fs.StringVar(&f.channel, "channel", "", "where the code goes: email or sms (default: e-mail)")
+	fs.BoolVar(&f.codeStdin, "code-stdin", false, "read the code from the next line of standard input")
+	fs.StringVar(&f.codeFile, "code-file", "", "wait for a file holding the code (tests, scripts)")
+	fs.DurationVar(&f.codeWait, "code-wait", 5*time.Minute, "how long to wait for --code-file")
+	fs.BoolVar(&f.remember, "remember", false, "remember this workstation for 24 h (no code on the next sign-in)")
+	fs.StringVar(&f.profile, "profile", "", "profile id to choose (default: the only one, or the last one chosen here)")
+	fs.StringVar(&f.phone, "phone", "", "desk phone number (numéro unique) to link")
+	fs.BoolVar(&f.takeover, "takeover", false, "take the phone over from the session holding it")
+	fs.BoolVar(&f.asJSON, "json", false, "print JSON lines instead of text")
+	fs.BoolVar(&f.watch, "watch", false, "stay and print the session's events until it ends")
+	fs.StringVar(&f.ca, "ca", "", "PEM file of the CAs that issue the portal's certificate (default: system)")
+	fs.StringVar(&f.workstation, "workstation", host, "workstation name sent to the portal")
+	if err := fs.Parse(args); err != nil {
+		return f, err
+	}
+	switch {
+	case f.portal == "" || f.identifiant == "" || fs.NArg() != 0:
+		fmt.Fprintln(stderr, "cpx-agent login otp: --portal URL and --identifiant ID are required, and no other argument")
+		return f, errors.New("usage")
+	case f.channel != "" && f.channel != api.ChannelEmail && f.channel != api.ChannelSMS:
+		fmt.Fprintln(stderr, "cpx-agent login otp: --channel is email or sms")
+		return f, errors.New("usage")
+	case f.codeStdin && f.codeFile != "":
+		fmt.Fprintln(stderr, "cpx-agent login otp: --code-stdin or --code-file, not both")
+		return f, errors.New("usage")
+	}
+	return f, nil
+}
+
+func deviceTokenKey(identifiant string) string {
+	return agent.KeyDeviceTokenPrefix + strings.ToLower(strings.TrimSpace(identifiant))
+}
+
+// otpSignIn: password (the device token may skip the code), then the code.
+func otpSignIn(ctx context.Context, f loginOTPFlags, pc *client.Client, in *bufio.Reader, stderr io.Writer) (api.SignIn, error) {
+	if !f.passwordStdin {
+		fmt.Fprint(stderr, "Mot de passe : ")
+	}
+	pw, err := readSecretLine(in, "password")
+	if err != nil {
+		return api.SignIn{}, err
+	}
+	dev, _ := otpKeys.Get(deviceTokenKey(f.identifiant))
+	ch, err := pc.SignInPassword(ctx, f.identifiant, pw, f.workstation, dev)
+	clear(pw)
+	if err != nil {
+		return api.SignIn{}, err
+	}
+	if ch.SignIn != nil {
+		fmt.Fprintln(stderr, "Poste mémorisé : pas de code à saisir.")
+		return *ch.SignIn, nil
+	}
+	if dev != "" {
+		otpKeys.Delete(deviceTokenKey(f.identifiant)) // cancelled or expired: forget it
+	}
+	r, err := pc.SendOTPStatus(ctx, ch.ID, f.channel)
+	if err != nil {
+		return api.SignIn{}, err
+	}
+	fmt.Fprintf(stderr, "Code envoyé à %s (valable 5 minutes).\n", r.SentTo)
+	code, err := readCode(ctx, f, in, stderr)
+	if err != nil {
+		return api.SignIn{}, err
+	}
+	out, err := pc.VerifyOTP(ctx, ch.ID, code, f.remember)
+	if err != nil {
+		return api.SignIn{}, err
+	}
+	if out.DeviceToken != "" {
+		if err := otpKeys.Set(deviceTokenKey(f.identifiant), out.DeviceToken); err != nil {
+			fmt.Fprintln(stderr, "Poste non mémorisé : trousseau du système indisponible.")
+		}
+	}
+	return out, nil
+}
+
+func readSecretLine(in *bufio.Reader, what string) ([]byte, error) {
+	line, err := in.ReadBytes('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && len(line) > 0) {
+		return nil, fmt.Errorf("no %s on standard input", what)
+	}
+	out := []byte(strings.TrimRight(string(line), "\r\n"))
+	clear(line)
+	return out, nil
+}
+
+var codeInFile = regexp.MustCompile(`\b\d{6}\b`)
+
+// readCode reads the code from standard input, or waits for --code-file to hold one.
+func readCode(ctx context.Context, f loginOTPFlags, in *bufio.Reader, stderr io.Writer) (string, error) {
+	if f.codeFile == "" {
+		if !f.codeStdin {
+			fmt.Fprint(stderr, "Code reçu : ")
+		}
+		b, err := readSecretLine(in, "code")
+		return strings.TrimSpace(string(b)), err
+	}
+	ctx, cancel := context.WithTimeout(ctx, f.codeWait)
+	defer cancel()
+	for {
+		if b, err := os.ReadFile(f.codeFile); err == nil {
+			if m := codeInFile.Find(b); m != nil {
+				return string(m), nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return "", fmt.Errorf("no code in %s: %w", f.codeFile, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// frenchOTPError: the portal's own French message for its codes, else login card's texts.
+func frenchOTPError(err error) string {
+	var e *api.Error
+	if errors.As(err, &e) && e.Message != "" {
+		switch e.Code {
+		case api.CodeAccountLocked:
+			return fmt.Sprintf("%s ; réessayez dans %s s (%s)", e.Message, e.Details["retry_after"], e.Code)
+		case api.CodeOTPInvalid:
+			return fmt.Sprintf("%s, %s essai(s) restant(s) (%s)", e.Message, e.Details["tries_left"], e.Code)
+		}
+		return e.Message + " (" + e.Code + ")"
+	}
+	return frenchError(err)
+}
