@@ -6,9 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"time"
 
 	"fyne.io/fyne/v2/app"
 
+	"github.com/cpx-agent/cpx-agent/internal/config"
 	"github.com/cpx-agent/cpx-agent/internal/ui"
 )
 
@@ -19,9 +22,6 @@ func init() {
 		run:     runGUI,
 	})
 }
-
-// errNotWired says the real engine is not wired into this build yet.
-var errNotWired = errors.New("the flow engine is not wired yet (use --demo for a demonstration)")
 
 func runGUI(args []string, _ io.Reader, _, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gui", flag.ContinueOnError)
@@ -45,6 +45,7 @@ func runGUI(args []string, _ io.Reader, _, stderr io.Writer) int {
 	defer cancel()
 
 	var eng ui.Engine
+	done := func() {}
 	if *demo {
 		d := ui.NewDemoEngine(*step)
 		if *trace {
@@ -52,24 +53,51 @@ func runGUI(args []string, _ io.Reader, _, stderr io.Writer) int {
 		}
 		eng = d
 	} else {
-		e, err := newEngine(ctx)
+		e, cfgLang, stop, err := newEngine(ctx, stderr)
 		if err != nil {
 			fmt.Fprintf(stderr, "cpx-agent gui: %v\n", err)
 			return 1
 		}
-		eng = e
+		eng, done = e, stop
+		if *lang == "" {
+			*lang = cfgLang
+		}
 	}
 	a := app.NewWithID("fr.cpx-agent.agent")
-	ui.Run(a, eng, ui.Options{Lang: *lang})
+	ui.Run(a, eng, ui.Options{Lang: *lang, Version: version})
+	cancel() // the window is closed: the engine signs the session out and stops
+	done()
 	return 0
 }
 
-// newEngine builds the real flow engine: agent.New(cfg, agent.Deps{Cards, Token, Portal,
-// Keys, Prefs, Browser, …}) with the adapters of internal/card, internal/token,
-// internal/portal/client, internal/keystore and internal/config, starts its Run(ctx) in a
-// goroutine and returns it (*agent.Engine satisfies ui.Engine). The lead wires it; until
-// then the GUI runs only with --demo.
-func newEngine(ctx context.Context) (ui.Engine, error) {
-	_ = ctx
-	return nil, errNotWired
+// newEngine builds the real flow engine from the workstation configuration (system file,
+// user file, CPX_AGENT_* environment) with the adapters of wire_agent.go, and runs it until ctx
+// ends. It returns the configured language and a function that waits for the engine to stop
+// (so that the sign-out on exit reaches the portal) and releases the card and the client.
+func newEngine(ctx context.Context, stderr io.Writer) (ui.Engine, string, func(), error) {
+	cfg, err := config.Load(config.DefaultSources())
+	if err != nil {
+		return nil, "", nil, err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	e, release, err := newAgentEngine(cfg, log)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		if err := e.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("flow engine stopped", "err", err)
+		}
+	}()
+	wait := func() {
+		select {
+		case <-stopped:
+		case <-time.After(5 * time.Second):
+			log.Warn("flow engine did not stop within 5 s")
+		}
+		release()
+	}
+	return e, cfg.Language, wait, nil
 }

@@ -19,6 +19,9 @@ type command struct {
 
 var commands = map[string]command{}
 
+// version is set at build time: -ldflags "-X main.version=…" (see the Makefile).
+var version = "dev"
+
 func register(c command) {
 	if _, dup := commands[c.name]; dup {
 		panic("cpx-agent: command registered twice: " + c.name)
