@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"fyne.io/fyne/v2/app"
 
+	"github.com/cpx-agent/cpx-agent/internal/agent"
 	"github.com/cpx-agent/cpx-agent/internal/config"
 	"github.com/cpx-agent/cpx-agent/internal/ui"
 )
@@ -33,6 +35,7 @@ func runGUI(args []string, _ io.Reader, _, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: cpx-agent gui [--lang fr|en] [--demo [--demo-step NAME]]")
 		fs.PrintDefaults()
+		fmt.Fprintln(stderr, traceHelp)
 	}
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -41,6 +44,12 @@ func runGUI(args []string, _ io.Reader, _, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "cpx-agent gui: --lang must be fr or en, not %q\n", *lang)
 		return 2
 	}
+	tw, closeTrace, err := openTrace(os.Getenv(traceEnv), stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "cpx-agent gui: %v\n", err)
+		return 1
+	}
+	defer closeTrace()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
@@ -51,9 +60,9 @@ func runGUI(args []string, _ io.Reader, _, stderr io.Writer) int {
 		if *trace {
 			d.Trace(stderr)
 		}
-		eng = d
+		eng = teeTrace(d, tw)
 	} else {
-		e, cfgLang, stop, err := newEngine(ctx, stderr)
+		e, cfgLang, stop, err := newEngine(ctx, stderr, tw)
 		if err != nil {
 			fmt.Fprintf(stderr, "cpx-agent gui: %v\n", err)
 			return 1
@@ -74,7 +83,8 @@ func runGUI(args []string, _ io.Reader, _, stderr io.Writer) int {
 // user file, CPX_AGENT_* environment) with the adapters of wire_agent.go, and runs it until ctx
 // ends. It returns the configured language and a function that waits for the engine to stop
 // (so that the sign-out on exit reaches the portal) and releases the card and the client.
-func newEngine(ctx context.Context, stderr io.Writer) (ui.Engine, string, func(), error) {
+// When tw is not nil, a separate subscription of the engine writes the state trace to it.
+func newEngine(ctx context.Context, stderr io.Writer, tw io.Writer) (ui.Engine, string, func(), error) {
 	cfg, err := config.Load(config.DefaultSources())
 	if err != nil {
 		return nil, "", nil, err
@@ -83,6 +93,13 @@ func newEngine(ctx context.Context, stderr io.Writer) (ui.Engine, string, func()
 	e, release, err := newAgentEngine(cfg, log)
 	if err != nil {
 		return nil, "", nil, err
+	}
+	traced := make(chan struct{})
+	if tw != nil {
+		snaps, _ := e.Subscribe() // closed when Run returns
+		go func() { defer close(traced); writeTrace(tw, snaps, time.Now) }()
+	} else {
+		close(traced)
 	}
 	stopped := make(chan struct{})
 	go func() {
@@ -97,7 +114,96 @@ func newEngine(ctx context.Context, stderr io.Writer) (ui.Engine, string, func()
 		case <-time.After(5 * time.Second):
 			log.Warn("flow engine did not stop within 5 s")
 		}
+		select {
+		case <-traced:
+		case <-time.After(time.Second):
+		}
 		release()
 	}
 	return e, cfg.Language, wait, nil
+}
+
+// traceEnv names the file `cpx-agent gui` writes its state trace to ("-": stderr).
+const traceEnv = "CPX_AGENT_TRACE"
+
+const traceHelp = `
+environment:
+  CPX_AGENT_TRACE=FILE  append a state trace to FILE ("-": stderr), one line per change of
+                        step, busy or error: "<RFC3339Nano time> step=<step> busy=<bool> err=<key or ->".
+                        It holds no secret (no PIN, password, code or token). For tests and support.`
+
+// openTrace opens the trace file named by path (appended to, created 0600); "" means no
+// trace (nil writer), "-" means stderr.
+func openTrace(path string, stderr io.Writer) (io.Writer, func(), error) {
+	switch path {
+	case "":
+		return nil, func() {}, nil
+	case "-":
+		return stderr, func() {}, nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", traceEnv, err)
+	}
+	return f, func() { _ = f.Close() }, nil
+}
+
+// traceLine is one line of the trace: only the step, the busy flag and the error's stable
+// message key, never a value the user typed or the portal returned.
+func traceLine(at time.Time, s agent.Snapshot) string {
+	key := agent.MessageKey(s.Err)
+	if key == "" {
+		key = "-"
+	}
+	return fmt.Sprintf("%s step=%s busy=%t err=%s\n", at.UTC().Format(time.RFC3339Nano), s.Step, s.Busy, key)
+}
+
+// traceState is what a trace line shows; a line is written when it changes.
+type traceState struct {
+	step agent.Step
+	busy bool
+	key  string
+}
+
+// writeTrace writes a line to w for every snapshot of snaps whose step, busy flag or error key
+// differs from the previous one, until snaps closes. Each line is one Write.
+func writeTrace(w io.Writer, snaps <-chan agent.Snapshot, now func() time.Time) {
+	var prev *traceState
+	for s := range snaps {
+		cur := traceState{s.Step, s.Busy, agent.MessageKey(s.Err)}
+		if prev != nil && *prev == cur {
+			continue
+		}
+		prev = &cur
+		_, _ = io.WriteString(w, traceLine(now(), s))
+	}
+}
+
+// teedEngine passes an engine's snapshots to the UI after tracing them: for an engine
+// without Subscribe (the demo engine), whose single stream the UI reads.
+type teedEngine struct {
+	ui.Engine
+	out chan agent.Snapshot
+}
+
+func (t *teedEngine) Notify() <-chan agent.Snapshot { return t.out }
+
+// teeTrace returns e itself when tw is nil, else e with its snapshots traced to tw on their way
+// to the UI (every snapshot, in order: nothing is dropped).
+func teeTrace(e ui.Engine, tw io.Writer) ui.Engine {
+	if tw == nil {
+		return e
+	}
+	t := &teedEngine{Engine: e, out: make(chan agent.Snapshot, 64)}
+	in, mid := e.Notify(), make(chan agent.Snapshot)
+	go func() { writeTrace(tw, mid, time.Now) }()
+	go func() {
+		defer close(t.out)
+		defer close(mid)
+		for s := range in {
+			mid <- s
+			t.out <- s
+		}
+	}()
+	return t
 }
