@@ -119,10 +119,20 @@ type RecoveryStep struct {
 	Question   string `json:"question"`
 }
 
-// RecoveryAnswerRequest answers the secret question (POST /v1/recovery/answer).
+// RecoveryAnswerRequest answers the secret question (POST /v1/recovery/answer), or, in its
+// place, gives the code sent to an active OTP channel (Code, after POST /v1/recovery/otp).
 type RecoveryAnswerRequest struct {
 	RecoveryID string `json:"recovery_id"`
-	Answer     string `json:"answer"`
+	Answer     string `json:"answer,omitempty"`
+	Code       string `json:"code,omitempty"`
+}
+
+// RecoveryOTPRequest asks for a code on the account's active channel of Kind instead of the
+// secret question (seed 004: the OTP channels also serve to recover a forgotten password).
+// The answer is a RecoveryDone whether a code was sent or not.
+type RecoveryOTPRequest struct {
+	RecoveryID string `json:"recovery_id"`
+	Kind       string `json:"kind"`
 }
 
 // RecoveryDone is the same for every outcome ("Procédure terminée, merci de vérifier votre

@@ -127,3 +127,18 @@ func (c *Client) ResetPassword(ctx context.Context, token string, new, confirm [
 	return c.do(ctx, c.http, http.MethodPost, "/recovery/reset", "", api.ResetPasswordRequest{Token: token,
 		New: string(new), Confirm: string(confirm)}, nil)
 }
+
+// RecoveryOTP asks for a code on the account's active channel of kind in place of the secret
+// question; the message is the same whether a code went out or not.
+func (c *Client) RecoveryOTP(ctx context.Context, recoveryID, kind string) (string, error) {
+	var out api.RecoveryDone
+	err := c.do(ctx, c.http, http.MethodPost, "/recovery/otp", "", api.RecoveryOTPRequest{RecoveryID: recoveryID, Kind: kind}, &out)
+	return out.Message, err
+}
+
+// RecoveryCode gives the code of RecoveryOTP in place of the secret answer.
+func (c *Client) RecoveryCode(ctx context.Context, recoveryID, code string) (string, error) {
+	var out api.RecoveryDone
+	err := c.do(ctx, c.http, http.MethodPost, "/recovery/answer", "", api.RecoveryAnswerRequest{RecoveryID: recoveryID, Code: code}, &out)
+	return out.Message, err
+}

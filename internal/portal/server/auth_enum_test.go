@@ -129,5 +129,18 @@ func TestNoEnumeration(t *testing.T) {
 		if gap := meanGap(16, answerOf("jeanne.testeuse", answer), answerOf("personne.inconnue", answer)); abs(gap) > bound {
 			t.Fatalf("recovery: right-unknown mean gap %v > bound %v", gap, bound)
 		}
+		// A code instead of the question: a code goes out for the account, nothing for the
+		// unknown name, with the same answer in the same time.
+		otpOf := func(name string) func() {
+			return func() {
+				st, b := rig.post(t, hc, "/recovery/otp", api.RecoveryOTPRequest{RecoveryID: start(name).RecoveryID, Kind: api.ChannelEmail})
+				if st != http.StatusOK || !bytes.Contains(b, []byte("Si ce canal est activé")) {
+					t.Fatalf("recovery otp %s: %d %s", name, st, b)
+				}
+			}
+		}
+		if gap := meanGap(12, otpOf("jeanne.testeuse"), otpOf("personne.inconnue")); abs(gap) > bound {
+			t.Fatalf("recovery otp: known-unknown mean gap %v > bound %v", gap, bound)
+		}
 	})
 }

@@ -58,8 +58,11 @@ func (s *Server) recoveryStart(w http.ResponseWriter, r *http.Request) {
 	rec.Question = api.SecretQuestions[int(h[0])%len(api.SecretQuestions)]
 	if userID != "" {
 		c, err := s.st.CredentialsOf(ctx, userID)
-		if err == nil && c.SecretQuestion != "" && !c.Disabled {
-			rec.UserID, rec.Question = c.ID, c.SecretQuestion
+		if err == nil && !c.Disabled {
+			rec.UserID = c.ID // also without a question: the OTP channels can stand in for it
+			if c.SecretQuestion != "" {
+				rec.Question = c.SecretQuestion
+			}
 		}
 	}
 	err := s.st.AddRecovery(ctx, rec, store.AuditEntry{Event: store.AuditRecovery, UserID: rec.UserID,
@@ -89,7 +92,8 @@ func (s *Server) recoveryAccount(ctx context.Context, kind, name string) string 
 	return ids[0]
 }
 
-// recoveryAnswer: POST /v1/recovery/answer — one answer per flow. A right answer e-mails a
+// recoveryAnswer: POST /v1/recovery/answer — one answer (or one code, see recoveryOTP) per
+// flow. A right answer e-mails a
 // 15-minute link (password) or the identifiant; every outcome costs one argon2id (or its
 // dummy) and answers MsgRecoveryDoneFR.
 func (s *Server) recoveryAnswer(w http.ResponseWriter, r *http.Request) {
@@ -109,9 +113,13 @@ func (s *Server) recoveryAnswer(w http.ResponseWriter, r *http.Request) {
 		c, err = s.st.CredentialsOf(ctx, rec.UserID)
 	}
 	ok := false
-	if err == nil && c.SecretAnswerHash != "" {
+	switch {
+	case req.Code != "": // a code from an active channel in place of the answer
+		ok = err == nil && c.ID != "" && s.recoveryCodeOK(ctx, r, rec, req.Code)
+		a.Hasher.VerifyDummy(ctx, ans)
+	case err == nil && c.SecretAnswerHash != "":
 		ok, err = a.Hasher.Verify(ctx, ans, c.SecretAnswerHash)
-	} else {
+	default:
 		a.Hasher.VerifyDummy(ctx, ans)
 	}
 	if err != nil && !errors.Is(err, store.ErrNotFound) {

@@ -138,3 +138,62 @@ func TestForgottenIdentifiant(t *testing.T) {
 		t.Fatalf("reminder %q", body)
 	}
 }
+
+// TestRecoveryByOTPChannel: an account without a secret question (a card user who set a
+// password and channels) recovers with a code sent to its active phone; an unknown name gets
+// the same answers, and no code goes anywhere.
+func TestRecoveryByOTPChannel(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect string) {
+		rig := startAuth(t, dialect)
+		ctx := context.Background()
+		const mail = "paul@samu.test"
+		rig.account(t, "paul.carte", mail, goodPW, map[string]string{api.ChannelSMS: "+33612345678"})
+		step := func(name string) string {
+			c, err := rig.c.Captcha(ctx)
+			mustOK(t, err)
+			st, err := rig.c.RecoveryStart(ctx, api.RecoveryStartRequest{Kind: api.RecoverPassword, Name: name,
+				CaptchaToken: c.Token, CaptchaAnswer: solve(t, c.Question)})
+			mustOK(t, err)
+			return st.RecoveryID
+		}
+		id := step("paul.carte")
+		msg, err := rig.c.RecoveryOTP(ctx, id, api.ChannelSMS)
+		mustOK(t, err)
+		unknown := step("personne.inconnue")
+		msg2, err := rig.c.RecoveryOTP(ctx, unknown, api.ChannelSMS)
+		mustOK(t, err)
+		if msg != server.MsgRecoveryOTPFR || msg2 != msg {
+			t.Fatalf("messages %q / %q", msg, msg2)
+		}
+		code := rig.lastCode(t, "+33612345678", 1)
+		done, err := rig.c.RecoveryCode(ctx, unknown, code)
+		mustOK(t, err)
+		if done != server.MsgRecoveryDoneFR {
+			t.Fatalf("unknown: %q", done)
+		}
+		done, err = rig.c.RecoveryCode(ctx, id, code)
+		mustOK(t, err)
+		if done != server.MsgRecoveryDoneFR {
+			t.Fatalf("code: %q", done)
+		}
+		tok := rig.lastLink(t, mail, 1)
+		mustOK(t, rig.c.ResetPassword(ctx, tok, []byte("Neuf#mot2passe-ok"), []byte("Neuf#mot2passe-ok")))
+		if n := len(rig.sms.texts("+33612345678")); n != 1 {
+			t.Fatalf("%d SMS, want 1", n)
+		}
+
+		// A wrong code ends the flow without a link.
+		id = step("paul.carte")
+		_, err = rig.c.RecoveryOTP(ctx, id, api.ChannelSMS)
+		mustOK(t, err)
+		code = rig.lastCode(t, "+33612345678", 2)
+		done, err = rig.c.RecoveryCode(ctx, id, wrongCode(code))
+		mustOK(t, err)
+		_, err = rig.c.RecoveryCode(ctx, id, code)
+		mustOK(t, err)
+		time.Sleep(300 * time.Millisecond)
+		if n := len(rig.mails(t, mail)); n != 2 { // the link, then the change confirmation
+			t.Fatalf("%d mails after a wrong code, want 2", n)
+		}
+	})
+}

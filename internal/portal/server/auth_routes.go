@@ -80,6 +80,7 @@ func (s *Server) registerAuthRoutes() {
 	s.Handle("GET "+v+"/recovery/captcha", http.HandlerFunc(s.captcha))
 	s.Handle("POST "+v+"/recovery/start", http.HandlerFunc(s.recoveryStart))
 	s.Handle("POST "+v+"/recovery/answer", http.HandlerFunc(s.recoveryAnswer))
+	s.Handle("POST "+v+"/recovery/otp", http.HandlerFunc(s.recoveryOTP))
 	s.Handle("POST "+v+"/recovery/link", http.HandlerFunc(s.linkInfo))
 	s.Handle("POST "+v+"/recovery/link/resend", http.HandlerFunc(s.linkResend))
 	s.Handle("POST "+v+"/recovery/reset", http.HandlerFunc(s.resetPassword))

@@ -221,3 +221,7 @@ func (s *Store) ForgetOtherUsersDevices(ctx context.Context, userID, workstation
 	}
 	return nil
 }
+
+// PurposeRecovery is a code sent to an active channel in place of the secret question; the
+// challenge id is the recovery flow's.
+const PurposeRecovery = "recovery"
