@@ -151,6 +151,10 @@ func (s *Server) deviceSignIn(ctx context.Context, r *http.Request, userID, subj
 	if err != nil || !d.Valid(req.DeviceToken, userID, req.Workstation, s.st.Now()) {
 		return api.SignIn{}, false
 	}
+	other, err := s.st.SignedInSince(ctx, req.Workstation, userID, d.ExpiresAt.Add(-s.opts.Auth.DeviceTTL))
+	if err != nil || other {
+		return api.SignIn{}, false // someone else signed in here since (card included)
+	}
 	in, err := s.openOTPSession(ctx, r, userID, subject, req.Workstation, "remembered workstation")
 	if err != nil {
 		s.log.Error("device sign-in", "err", err)

@@ -98,6 +98,23 @@ func TestOTPSignInEndToEnd(t *testing.T) {
 		if ch.SignIn != nil {
 			t.Fatal("device token survived another user's sign-in on the workstation")
 		}
+		// So does a card sign-in of someone else on that workstation.
+		ch, err = rig.c.SignInPassword(ctx, "jeanne.testeuse", []byte(goodPW), "poste-3", "")
+		mustOK(t, err)
+		_, err = rig.c.SendOTP(ctx, ch.ID, api.ChannelEmail)
+		mustOK(t, err)
+		in, err = rig.c.VerifyOTP(ctx, ch.ID, rig.lastCode(t, "jeanne@samu.test", 2), true)
+		mustOK(t, err)
+		rig.clk.Add(time.Second)
+		h := newHolder("Carte", "AUTRE")
+		rig.pt.Enroll(t, h)
+		_, err = rig.c.SignInCard(ctx, credOf(issue(t, rig.pt.PKI, h)), "poste-3")
+		mustOK(t, err)
+		ch, err = rig.c.SignInPassword(ctx, "jeanne.testeuse", []byte(goodPW), "poste-3", in.DeviceToken)
+		mustOK(t, err)
+		if ch.SignIn != nil {
+			t.Fatal("device token survived a card sign-in of another user on the workstation")
+		}
 		for _, ev := range []string{store.AuditPasswordSignIn, store.AuditOTPSend, store.AuditOTPVerify, store.AuditSignIn} {
 			if rig.auditCount(t, ev, store.ResultOK) == 0 {
 				t.Errorf("no audit line %s ok", ev)

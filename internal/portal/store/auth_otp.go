@@ -225,3 +225,16 @@ func (s *Store) ForgetOtherUsersDevices(ctx context.Context, userID, workstation
 // PurposeRecovery is a code sent to an active channel in place of the secret question; the
 // challenge id is the recovery flow's.
 const PurposeRecovery = "recovery"
+
+// SignedInSince reports whether another user than userID opened a session on workstation
+// after since, by any method (card, PSC, password): such a sign-in cancels a remembered
+// workstation (seed 003) even when it did not go through the password routes.
+func (s *Store) SignedInSince(ctx context.Context, workstation, userID string, since time.Time) (bool, error) {
+	var n int
+	err := s.queryRow(ctx, "SELECT COUNT(*) FROM sessions WHERE workstation = ? AND user_id <> ? AND created_at > ?",
+		workstation, userID, ms(since)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("sign-ins on workstation: %w", err)
+	}
+	return n > 0, nil
+}
