@@ -45,9 +45,10 @@
 // CPx 3-try counter (no flag → 3, COUNT_LOW → 2), which holds only when the middleware raises
 // COUNT_LOW after any wrong try. Measured on OpenSC 0.23 with the PIV virtual card: no flag
 // after one wrong PIN (COUNT_LOW is never raised), FINAL_TRY after two, CKR_PIN_LOCKED and
-// LOCKED at the third; after a successful login or unblock the flags stay as they were until
-// the module is initialised again (OpenSC caches the PIV try counter). So read TriesLeft on a
-// freshly opened Token (the last Close of a module finalises it) before asking for a PIN.
+// LOCKED at the third; after a successful login or unblock OpenSC keeps the old flags until the
+// module is initialised again (it caches the PIV try counter). A Token therefore clears the
+// three flags itself while the last PIN operation through it succeeded (a good VERIFY or an
+// unblock resets the card's counter); failures seen by other processes stay invisible either way.
 // After a wrong PIN the count is known exactly on a 3-try card: PINTries.AfterFailure(3).
 //
 // # Signatures

@@ -47,7 +47,7 @@ func (t *Token) Login(pin []byte) (*Key, error) {
 	if err := t.mod.ctx.Login(t.sess, pkcs11.CKU_USER, pinString(pin)); err != nil {
 		return nil, t.pinFailureLocked("C_Login", err)
 	}
-	t.logged = true
+	t.logged, t.pinOK = true, true
 	k, err := t.keyLocked()
 	if err != nil {
 		t.dropLogin()
@@ -59,6 +59,7 @@ func (t *Token) Login(pin []byte) (*Key, error) {
 
 // pinFailureLocked maps a failed PIN operation; a wrong PIN gets the tries left.
 func (t *Token) pinFailureLocked(op string, err error) error {
+	t.pinOK = false
 	err = t.failLocked(op, err)
 	if !errors.Is(err, ErrPINIncorrect) {
 		return err
@@ -101,7 +102,7 @@ func (t *Token) ChangePIN(old, new []byte) error {
 	if err := t.mod.ctx.Login(t.sess, pkcs11.CKU_USER, pinString(old)); err != nil {
 		return t.pinFailureLocked("C_Login", err)
 	}
-	t.logged = true
+	t.logged, t.pinOK = true, true
 	err := t.mod.ctx.SetPIN(t.sess, pinString(old), pinString(new))
 	t.dropLogin()
 	if err != nil {

@@ -171,7 +171,30 @@ func TestOpenSCWrongPINsLockThenPUKUnblocks(t *testing.T) {
 	if err = tok.Unblock([]byte(vcard.DefaultPUK), []byte("4321")); err != nil {
 		t.Fatalf("Unblock(PUK): %v", err)
 	}
+	if tries, err = tok.TriesLeft(); err != nil || tries.Locked || tries.Final || tries.Estimate(3) != 3 {
+		t.Errorf("TriesLeft() after unblock = %+v, %v; want a full counter", tries, err)
+	}
 	checkSignatures(t, login(t, tok, "4321"))
+}
+
+// After wrong PINs and then the right one, the counter is full again (OpenSC alone would
+// keep reporting FINAL_TRY until the module is initialised again).
+func TestOpenSCTriesAfterGoodPIN(t *testing.T) {
+	_, tok := openSCCard(t)
+	_, _ = tok.Login([]byte("9999"))
+	_, _ = tok.Login([]byte("9998"))
+	if tr, err := tok.TriesLeft(); err != nil || !tr.Final {
+		t.Fatalf("after 2 wrong PINs: %+v, %v; want FINAL_TRY", tr, err)
+	}
+	k := login(t, tok, vcard.DefaultPIN)
+	if tr, err := tok.TriesLeft(); err != nil || tr.Final || tr.Estimate(3) != 3 {
+		t.Errorf("after the right PIN: %+v, %v; want a full counter", tr, err)
+	}
+	_ = k.Close()
+	var pe *PINError
+	if _, err := tok.Login([]byte("9997")); !errors.As(err, &pe) || pe.Tries.Final || pe.Tries.AfterFailure(3) != 2 {
+		t.Errorf("a wrong PIN after the reset = %v (%+v), want 2 tries left", err, pe)
+	}
 }
 
 func TestOpenSCPINFormatBurnsNoTry(t *testing.T) {

@@ -71,6 +71,9 @@ type Token struct {
 	logged  bool
 	gen     uint64 // bumped whenever the session is dropped; Keys of an older gen are dead
 	closed  bool
+	// pinOK: the last PIN operation through this Token succeeded, so the card's counter is
+	// full again (a good VERIFY or an unblock resets it); see triesLocked.
+	pinOK bool
 }
 
 // Open finds the first module that loads and shows a token in the slot matching opts.Reader.
@@ -156,7 +159,13 @@ func (t *Token) triesLocked() (PINTries, error) {
 		}
 		return PINTries{}, err
 	}
-	return triesFromFlags(ti.Flags), nil
+	flags := ti.Flags
+	if t.pinOK {
+		// OpenSC keeps the flags of the last failure after a good PIN (it caches the PIV
+		// counter): a success through this Token means the counter is full.
+		flags &^= pkcs11.CKF_USER_PIN_COUNT_LOW | pkcs11.CKF_USER_PIN_FINAL_TRY | pkcs11.CKF_USER_PIN_LOCKED
+	}
+	return triesFromFlags(flags), nil
 }
 
 // Close logs out, closes the session and releases the module. Keys stop working.
@@ -218,7 +227,7 @@ func (t *Token) dropLocked() {
 		}
 		_ = t.mod.ctx.CloseSession(t.sess)
 	}
-	t.hasSess, t.logged = false, false
+	t.hasSess, t.logged, t.pinOK = false, false, false
 	t.gen++
 }
 

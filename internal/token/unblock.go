@@ -46,6 +46,7 @@ func (t *Token) Unblock(puk, newPIN []byte) error {
 			return err
 		}
 	}
+	t.pinOK = true
 	t.log.Info("pkcs11 pin unblocked", "module", t.mod.path, "token", t.info.Label)
 	return nil
 }
