@@ -70,6 +70,7 @@ func TestEnrolOutboxSignIn(t *testing.T) {
 		done <- runServer(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	}()
 	defer func() { cancel(); <-done }()
+	waitListen(t, addr, done)
 	mail := waitOutbox(t, env, "helene@samu.test", 1)
 	pw := regexp.MustCompile(`mot de passe provisoire suivant : (\S+)`).FindStringSubmatch(mail)
 	if pw == nil {
@@ -102,6 +103,12 @@ func TestEnrolOutboxSignIn(t *testing.T) {
 		t.Fatalf("first sign-in actions %v", acts)
 	}
 
+	// The dev demo account signs in at once with its public password.
+	ch, err = pc.SignInPassword(ctx, "demo.otp", []byte("Demo#Otp-2026!"), "poste-2", "")
+	if err != nil || len(ch.Channels) != 1 {
+		t.Fatalf("dev demo account: %+v %v", ch, err)
+	}
+
 	for range 3 {
 		pc.SignInPassword(ctx, "helene.dupont", []byte("Faux#mot2passe"), "poste-1", "")
 	}
@@ -130,4 +137,22 @@ func waitOutbox(t *testing.T, env []string, to string, n int) string {
 	}
 	t.Fatalf("outbox: no message %d to %s", n, to)
 	return ""
+}
+
+// waitListen waits until the portal accepts connections (or has stopped).
+func waitListen(t *testing.T, addr string, done chan error) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		select {
+		case err := <-done:
+			done <- err // for the deferred wait
+			t.Fatalf("portal stopped: %v", err)
+		default:
+		}
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return
+		}
+	}
+	t.Fatal("portal never listened")
 }

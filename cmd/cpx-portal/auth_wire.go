@@ -64,6 +64,11 @@ func authOptions(ctx context.Context, c config.Config, st *store.Store, log *slo
 	o.DeliveryWait, o.DeviceTTL, o.LinkTTL = a.DeliveryWait.D(), a.RememberFor.D(), a.LinkTTL.D()
 	o.LinkURL, o.Service, o.Support = a.LinkURL, a.Service, a.Support
 	go o.Notifier.Run(ctx)
+	if c.Dev {
+		if err := devOTPAccount(ctx, st, o); err != nil {
+			return nil, fmt.Errorf("dev otp account: %w", err)
+		}
+	}
 	if a.Outbox {
 		log.Warn("DEV OUTBOX: messages are kept in the database, not sent; see `cpx-portal admin outbox list`")
 	}
@@ -143,4 +148,39 @@ func loadAuthKey(path, dataDir string, dev bool) ([]byte, error) {
 		return nil, fmt.Errorf("auth key %s: %w", path, otp.ErrShortKey)
 	}
 	return b, nil
+}
+
+// Dev-mode password account for trying the OTP sign-in at once (`make run`): its password is
+// public (docs/auth.md), like the demo cards' PINs.
+const (
+	devOTPIdentifiant = "demo.otp"
+	devOTPPassword    = "Demo#Otp-2026!"
+	devOTPEmail       = "demo.otp@demo.test"
+)
+
+func devOTPAccount(ctx context.Context, st *store.Store, o *server.AuthOptions) error {
+	u := store.User{Identifiant: devOTPIdentifiant, GivenName: "Demo", FamilyName: "OTP", Email: devOTPEmail, Habilitation: true}
+	err := st.AddUser(ctx, &u, []store.Profile{{EntityID: devEntity, Label: "ARM"}})
+	if errors.Is(err, store.ErrConflict) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	h, err := o.Hasher.Hash(ctx, []byte(devOTPPassword))
+	if err != nil {
+		return err
+	}
+	if _, err := st.SetPassword(ctx, u.ID, store.NewPassword{Hash: h}, store.AuditEntry{Event: store.AuditEnrol, Detail: "dev demo"}); err != nil {
+		return err
+	}
+	ans, err := o.Hasher.Hash(ctx, []byte("demo")) // the answer, folded as the server folds it
+	if err != nil {
+		return err
+	}
+	if err := st.SetSecret(ctx, u.ID, api.SecretQuestions[0], ans, store.AuditEntry{Event: store.AuditSecretSet, Detail: "dev demo"}); err != nil {
+		return err
+	}
+	return st.ActivateChannel(ctx, u.ID, otp.Channel{Kind: api.ChannelEmail, Address: devOTPEmail}, "",
+		store.AuditEntry{Event: store.AuditChannelSet, Detail: "dev demo"})
 }
