@@ -2,6 +2,9 @@ package server_test
 
 import (
 	"context"
+	"crypto/tls"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -112,6 +115,17 @@ func TestPasswordChangeSignsOutOthersAndConfirms(t *testing.T) {
 	wantCode(t, err, api.CodeCredentials)
 	_, err = rig.c.SetPassword(ctx, a.Token, []byte(goodPW), []byte(goodPW), true)
 	wantCode(t, err, api.CodePasswordReused)
+	req, _ := http.NewRequest(http.MethodPut, rig.pt.URL+api.Version+"/session/password",
+		strings.NewReader(`{"old":"`+goodPW+`","new":"Neuf#mot2passe-ok","confirm":"Neuf#mot2passe-KO"}`))
+	req.Header.Set("Authorization", "Bearer "+a.Token)
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: rig.pt.Roots}}}
+	resp, err := hc.Do(req)
+	mustOK(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(body), api.CodePasswordMismatch) {
+		t.Fatalf("confirmation mismatch: %d %s", resp.StatusCode, body)
+	}
 	before := len(rig.mails(t, mail))
 	_, err = rig.c.SetPassword(ctx, a.Token, []byte(goodPW), []byte("Neuf#mot2passe-ok"), true)
 	mustOK(t, err)
@@ -120,9 +134,9 @@ func TestPasswordChangeSignsOutOthersAndConfirms(t *testing.T) {
 	_, err = rig.c.Session(ctx, a.Token)
 	mustOK(t, err)
 	waitMail(t, rig, mail, before+1)
-	body := rig.mails(t, mail)[before]
-	if !strings.Contains(body, "Si vous n'êtes pas à l'origine de ce changement, contactez le support") {
-		t.Fatalf("confirmation mail: %q", body)
+	confirm := rig.mails(t, mail)[before]
+	if !strings.Contains(confirm, "Si vous n'êtes pas à l'origine de ce changement, contactez le support") {
+		t.Fatalf("confirmation mail: %q", confirm)
 	}
 	_, err = rig.c.SignInPassword(ctx, "jeanne.testeuse", []byte(goodPW), "poste-1", "")
 	wantCode(t, err, api.CodeCredentials)
