@@ -142,3 +142,11 @@ func (c *Client) RecoveryCode(ctx context.Context, recoveryID, code string) (str
 	err := c.do(ctx, c.http, http.MethodPost, "/recovery/answer", "", api.RecoveryAnswerRequest{RecoveryID: recoveryID, Code: code}, &out)
 	return out.Message, err
 }
+
+// OTPDelivery polls the delivery of the last code of a challenge (after a "pending" send):
+// api.DeliveryPending or api.DeliveryDelivered, or *api.Error with api.CodeDeliveryFailed.
+func (c *Client) OTPDelivery(ctx context.Context, challengeID string) (api.OTPSendResponse, error) {
+	var out api.OTPSendResponse
+	err := c.do(ctx, c.http, http.MethodGet, "/signin/otp/delivery?challenge_id="+url.QueryEscape(challengeID), "", nil, &out)
+	return out, err
+}

@@ -103,8 +103,13 @@ func (s *Server) issueAndSend(w http.ResponseWriter, r *http.Request, c store.Ch
 		return
 	}
 	cfg := a.OTP.Config()
-	_, status, e := s.send(ctx, notify.Message{Channel: ch.Kind, To: ch.Address, Template: notify.TmplOTPCode,
+	job, status, e := s.send(ctx, notify.Message{Channel: ch.Kind, To: ch.Address, Template: notify.TmplOTPCode,
 		Data: notify.Data{Code: code, Minutes: int(cfg.TTL / time.Minute)}})
+	if job != "" {
+		if err := s.st.SetChallengeJob(ctx, c.ID, job); err != nil {
+			s.log.Error("challenge job", "err", err)
+		}
+	}
 	if e != nil {
 		s.audit(ctx, store.AuditEntry{Event: event, Result: store.ResultRefused, Code: e.Code, UserID: c.UserID,
 			Workstation: c.Workstation, Remote: r.RemoteAddr, Detail: "delivery failed " + ch.Kind})
@@ -192,4 +197,33 @@ func (s *Server) verifyOTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	WriteJSON(w, http.StatusOK, in)
+}
+
+// otpDelivery: GET /v1/signin/otp/delivery?challenge_id= — how the last code's delivery
+// stands, for a client that got "pending": 200 {delivery} or CodeDeliveryFailed.
+func (s *Server) otpDelivery(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	c, e := s.signInChallenge(ctx, r.URL.Query().Get("challenge_id"), s.st.Now())
+	if e != nil {
+		WriteError(w, e)
+		return
+	}
+	if c.JobID == "" {
+		WriteError(w, &api.Error{Status: http.StatusConflict, Code: api.CodeOTPExpired, Message: "Aucun code envoyé"})
+		return
+	}
+	rep, err := s.opts.Auth.Notifier.Status(ctx, c.JobID)
+	if err != nil {
+		WriteError(w, s.authStoreError("delivery status", err))
+		return
+	}
+	switch rep.Status {
+	case notify.StatusFailed:
+		WriteError(w, deliveryFailed(c.OTP.Channel.Kind))
+		return
+	case notify.StatusDelivered:
+		WriteJSON(w, http.StatusOK, api.OTPSendResponse{SentTo: c.OTP.Channel.Masked(), Delivery: api.DeliveryDelivered})
+		return
+	}
+	WriteJSON(w, http.StatusOK, api.OTPSendResponse{SentTo: c.OTP.Channel.Masked(), Delivery: api.DeliveryPending})
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cpx-agent/cpx-agent/internal/portal/api"
+	"github.com/cpx-agent/cpx-agent/internal/portal/server"
 	"github.com/cpx-agent/cpx-agent/internal/portal/store"
 )
 
@@ -98,4 +99,42 @@ func TestOTPCodeRules(t *testing.T) {
 		_, err = rig.c.SendOTP(ctx, "no-such-challenge", api.ChannelEmail)
 		wantCode(t, err, api.CodeOTPExpired)
 	})
+}
+
+// TestOTPDeliveryPolled: a send that cannot wait for its outcome answers "pending"; the client
+// polls until delivered, or until the gateway's failure shows as delivery_failed.
+func TestOTPDeliveryPolled(t *testing.T) {
+	rig := startAuth(t, store.SQLite, func(a *server.AuthOptions) { a.DeliveryWait = time.Nanosecond })
+	ctx := context.Background()
+	rig.account(t, "jeanne.testeuse", "jeanne@samu.test", goodPW, map[string]string{api.ChannelSMS: "+33612345678"})
+	poll := func(id string) (api.OTPSendResponse, error) {
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			r, err := rig.c.OTPDelivery(ctx, id)
+			if err != nil || r.Delivery != api.DeliveryPending {
+				return r, err
+			}
+			rig.clk.Add(100 * time.Millisecond) // the retry backoff runs on the injected clock
+		}
+		t.Fatal("still pending after 10 s")
+		return api.OTPSendResponse{}, nil
+	}
+	ch, err := rig.c.SignInPassword(ctx, "jeanne.testeuse", []byte(goodPW), "poste-1", "")
+	mustOK(t, err)
+	r, err := rig.c.SendOTPStatus(ctx, ch.ID, api.ChannelSMS)
+	mustOK(t, err)
+	if r.Delivery != api.DeliveryPending {
+		t.Fatalf("delivery %q, want pending", r.Delivery)
+	}
+	r, err = poll(ch.ID)
+	mustOK(t, err)
+	if r.Delivery != api.DeliveryDelivered || r.SentTo != "06 •• •• •• 78" {
+		t.Fatalf("after polling: %+v", r)
+	}
+	rig.sms.fail(http.StatusServiceUnavailable) // transient: retried, then failed (2 attempts)
+	ch, err = rig.c.SignInPassword(ctx, "jeanne.testeuse", []byte(goodPW), "poste-1", "")
+	mustOK(t, err)
+	_, err = rig.c.SendOTPStatus(ctx, ch.ID, api.ChannelSMS)
+	mustOK(t, err)
+	_, err = poll(ch.ID)
+	wantCode(t, err, api.CodeDeliveryFailed)
 }

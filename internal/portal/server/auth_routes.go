@@ -71,6 +71,7 @@ func (s *Server) registerAuthRoutes() {
 	s.Handle("POST "+v+"/signin/password", http.HandlerFunc(s.signInPassword))
 	s.Handle("POST "+v+"/signin/otp/send", http.HandlerFunc(s.sendOTP))
 	s.Handle("POST "+v+"/signin/otp/verify", http.HandlerFunc(s.verifyOTP))
+	s.Handle("GET "+v+"/signin/otp/delivery", http.HandlerFunc(s.otpDelivery))
 	s.Handle("PUT "+v+"/session/password", s.Authed(s.setPassword))
 	s.Handle("PUT "+v+"/session/secret-question", s.Authed(s.setSecretQuestion))
 	s.Handle("GET "+v+"/session/channels", s.Authed(s.listChannels))

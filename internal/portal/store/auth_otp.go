@@ -238,3 +238,11 @@ func (s *Store) SignedInSince(ctx context.Context, workstation, userID string, s
 	}
 	return n > 0, nil
 }
+
+// SetChallengeJob records the delivery job of a challenge's last code.
+func (s *Store) SetChallengeJob(ctx context.Context, id, job string) error {
+	if _, err := s.exec(ctx, "UPDATE auth_challenges SET job_id = ? WHERE id = ?", job, id); err != nil {
+		return fmt.Errorf("challenge job: %w", err)
+	}
+	return nil
+}
