@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto"
 	"crypto/x509"
@@ -136,10 +135,7 @@ func cardSignIn(ctx context.Context, f loginCardFlags, pc *client.Client, stdin 
 		return api.SignIn{}, err
 	}
 	defer tok.Close()
-	if !f.pinStdin {
-		fmt.Fprint(stderr, "Code PIN de la carte : ")
-	}
-	pin, err := readPIN(stdin)
+	pin, err := readSecret(stdin, "Code PIN de la carte : ", stderr, "PIN")
 	if err != nil {
 		return api.SignIn{}, err
 	}
@@ -150,16 +146,6 @@ func cardSignIn(ctx context.Context, f loginCardFlags, pc *client.Client, stdin 
 	}
 	defer key.Close()
 	return pc.SignInCard(ctx, keyCredential{key}, f.workstation)
-}
-
-func readPIN(r io.Reader) ([]byte, error) {
-	line, err := bufio.NewReader(r).ReadBytes('\n')
-	if err != nil && !(errors.Is(err, io.EOF) && len(line) > 0) {
-		return nil, errors.New("no PIN on standard input")
-	}
-	pin := []byte(strings.TrimRight(string(line), "\r\n"))
-	clear(line)
-	return pin, nil
 }
 
 // keyCredential adapts a card key to agent.Credential (the client decides PKCS#1 v1.5 or PSS

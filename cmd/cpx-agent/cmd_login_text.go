@@ -52,8 +52,8 @@ func frenchEvent(e api.Event) string {
 func frenchError(err error) string {
 	var pe *token.PINError
 	switch {
-	case errors.As(err, &pe) && pe.TriesLeft > 0:
-		return fmt.Sprintf("code PIN incorrect, %d essai(s) restant(s)", pe.TriesLeft)
+	case errors.As(err, &pe) && pe.Tries.AfterFailure(3) > 0:
+		return fmt.Sprintf("code PIN incorrect, %d essai(s) restant(s) : vérifiez-le avant de réessayer", pe.Tries.AfterFailure(3))
 	case errors.Is(err, token.ErrPINLocked):
 		return "carte bloquée : débloquez-la avec le code PUK"
 	case errors.Is(err, token.ErrPINIncorrect):
