@@ -64,10 +64,16 @@ func newAgentEngine(cfg config.Config, log *slog.Logger) (*agent.Engine, func(),
 	}
 	tokens := &tokenPort{modules: modules, log: log, open: map[string]*token.Token{}}
 	mon := &cardPort{m: card.NewMonitor(card.Options{Logger: log}), removed: tokens.drop}
-	e := agent.New(agentConfig(cfg), agent.Deps{
+	deps := agent.Deps{
 		Cards: mon, Token: tokens, Portal: portalPort{pc}, Keys: keystore.New(), Prefs: prefs,
 		Browser: systemBrowser{}, Logger: log,
-	})
+	}
+	if d, err := newDoctorDiagnoser(); err == nil {
+		deps.Diagnoser = d
+	} else {
+		log.Warn("settings diagnostic unavailable", "err", err)
+	}
+	e := agent.New(agentConfig(cfg), deps)
 	return e, func() { tokens.closeAll(); pc.Close() }, nil
 }
 

@@ -54,6 +54,8 @@ type Deps struct {
 	PSC     PSC
 	ECPS    ECPS
 	Logger  *slog.Logger
+	// Diagnoser runs `cpx-agent doctor` for the settings screen (optional).
+	Diagnoser Diagnoser
 }
 
 // Engine is the flow engine. One goroutine (Run) owns the state; everything else talks to it
@@ -312,6 +314,9 @@ func (e *Engine) to(step Step) {
 		e.log.Debug("step", "from", s.Step.String(), "to", step.String())
 	}
 	s.Step, s.Err, s.Notice, s.Holder, s.Busy, s.BusyLabel = step, nil, "", "", false, ""
+	if step != StepSettings {
+		s.Diagnostic, s.DiagnosticOK = "", false
+	}
 }
 
 // fail leaves the step as it is and shows err.

@@ -60,7 +60,10 @@ func (e *Engine) onIntent(in Intent) {
 	case OpenSettings:
 		r.from = r.s.Step
 		e.to(StepSettings)
+		r.s.Diagnostic, r.s.DiagnosticOK = "", false
 		e.publish()
+	case RunDiagnostic:
+		e.runDiagnostic()
 	case Lock:
 		e.lockNow()
 	case SignOut:
@@ -113,6 +116,8 @@ func (e *Engine) allowed(in Intent) bool {
 		return step == StepSignedIn
 	case OpenSettings:
 		return step == StepWaitingCard || step == StepSignedIn || step == StepCardUnknown
+	case RunDiagnostic:
+		return step == StepSettings
 	}
 	return false
 }

@@ -34,6 +34,7 @@ const (
 	BusyOTPVerifying      = "otp_verifying"
 	BusyPSCWaiting        = "psc_waiting"
 	BusyECPSActivating    = "ecps_activating"
+	BusyDiagnosing        = "diagnosing"
 )
 
 // Notices (events to show beside the current screen).
@@ -160,7 +161,7 @@ func MessageKeys() []string {
 		BusyProfilesLoading, BusyProfileChoosing, BusyPhoneLinking, BusyPolicyLoading,
 		BusyPasswordSetting, BusyChannelsLoading, BusyChannelTesting, BusyChannelValidating,
 		BusyChannelRemoving, BusySessionRefreshing, BusyOTPSigningIn, BusyOTPSending,
-		BusyOTPVerifying, BusyPSCWaiting, BusyECPSActivating,
+		BusyOTPVerifying, BusyPSCWaiting, BusyECPSActivating, BusyDiagnosing,
 		NoticeInsertCard, NoticeMonitorDown, NoticePhoneTakenOver, NoticeSessionExpiring,
 		NoticeSessionExpired, NoticeSessionRevoked, NoticeSignedOutElsewhere, NoticeSignedOut,
 		NoticeSignedOutCardRemoved, NoticePreviousUserSignedOut, NoticeOTPChannelsReminder,

@@ -121,6 +121,14 @@ type ECPS interface {
 	Start(ctx context.Context, reader string) error
 }
 
+// Diagnoser runs the workstation checks of `cpx-agent doctor` (PC/SC service, readers, card,
+// PKCS#11 module, portal) and returns the plain-text report for support, and whether every
+// check passed. Optional: nil means the settings screen has no diagnostic ("not configured").
+// The report must hold no secret.
+type Diagnoser interface {
+	Diagnose(ctx context.Context) (report string, ok bool)
+}
+
 // CardSerialReader is an optional extension of Token: the card's serial (EF.SN.ICC or the
 // PKCS#11 token serial) read without a PIN. The engine uses it, when present, to tell the card
 // that locked the session from another one.

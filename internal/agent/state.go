@@ -79,6 +79,10 @@ type Snapshot struct {
 	OTPSentTo     string        // masked destination of the last code
 	PendingAction string        // the channel kind being tested (OTP channel screen)
 
+	// Settings screen: the last diagnostic report (plain text, no secret) and its verdict.
+	Diagnostic   string
+	DiagnosticOK bool
+
 	Err    error  // last error for this step; the UI turns it into a French sentence
 	Notice string // message key of an event to show (takeover, expiring …)
 	Holder string // who took the phone over, for the takeover notice
@@ -121,6 +125,7 @@ type (
 	OpenSettings    struct{} // "Paramètres / Diagnostic"
 	Lock            struct{} // banner "Verrouiller"
 	SignOut         struct{} // banner "Se déconnecter"
+	RunDiagnostic   struct{} // settings "Lancer le diagnostic"
 )
 
 func (ChooseCard) intent()        {}
@@ -147,3 +152,4 @@ func (OpenChangePwd) intent()     {}
 func (OpenSettings) intent()      {}
 func (Lock) intent()              {}
 func (SignOut) intent()           {}
+func (RunDiagnostic) intent()     {}

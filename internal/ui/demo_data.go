@@ -17,6 +17,7 @@ var (
 	}
 	demoPolicy   = &api.PasswordPolicy{Name: "sante", MinLength: 12, RequireLower: true, RequireUpper: true, RequireDigit: true, RequireSpecial: true}
 	demoChannels = []api.Channel{{Kind: api.ChannelEmail, Masked: "c•••@samu75.example", Active: true}}
+	demoReport   = "pcscd            OK  service joignable\nlecteurs         OK  Virtual PCD 35971 00 00\ncarte            OK  CPS3 8025000001\nmodule PKCS#11   OK  opensc-pkcs11.so\nportail          ÉCHEC  https://portail.si-samu.example : délai dépassé"
 	demoOTP      = []api.Channel{{Kind: api.ChannelSMS, Masked: "06 •• •• •• 78", Active: true}, {Kind: api.ChannelEmail, Masked: "c•••@samu75.example", Active: true}}
 )
 
@@ -61,6 +62,8 @@ func DemoScreens() []DemoScreen {
 	choice, code := s(agent.StepOTPChannel), s(agent.StepOTPCode)
 	choice.OTPChannels, code.OTPChannels, code.OTPSentTo = demoOTP, demoOTP, "c•••@samu75.example"
 	code.Err = &api.Error{Code: api.CodeOTPInvalid}
+	diag := s(agent.StepSettings)
+	diag.Diagnostic = demoReport
 	return []DemoScreen{
 		{"home", s(agent.StepWaitingCard)}, {"card_present", present}, {"card_unknown", s(agent.StepCardUnknown)},
 		{"pin", s(agent.StepPIN)}, {"pin_2_tries", pin2}, {"pin_last_try", pin1}, {"card_blocked", s(agent.StepCardBlocked)},
@@ -69,5 +72,6 @@ func DemoScreens() []DemoScreen {
 		{"locked", s(agent.StepLocked)}, {"change_password", chpwd},
 		{"otp_identifiant", id}, {"otp_password", pw}, {"otp_channel", choice}, {"otp_code", code},
 		{"psc", s(agent.StepPSC)}, {"ecps", s(agent.StepECPS)}, {"settings", s(agent.StepSettings)},
+		{"settings_diagnostic", diag},
 	}
 }

@@ -35,7 +35,11 @@ func (d *DemoEngine) menu(s agent.Snapshot, i agent.Intent) {
 	case agent.ChooseECPS:
 		s.Step = agent.StepECPS
 	case agent.OpenSettings:
-		d.back, s.Step = s.Step, agent.StepSettings
+		d.back, s.Step, s.Diagnostic = s.Step, agent.StepSettings, ""
+	case agent.RunDiagnostic:
+		s.Diagnostic, s.DiagnosticOK = demoReport, false
+		d.later(agent.BusyDiagnosing, s)
+		return
 	case agent.Cancel:
 		s = d.cancel(s, home)
 	}
@@ -45,7 +49,7 @@ func (d *DemoEngine) menu(s agent.Snapshot, i agent.Intent) {
 func (d *DemoEngine) cancel(s, home agent.Snapshot) agent.Snapshot {
 	switch {
 	case s.Step == agent.StepSettings:
-		s.Step = d.back
+		s.Step, s.Diagnostic = d.back, ""
 	case s.Session != nil && s.Step != agent.StepLocked:
 		s.Step = agent.StepSignedIn
 	default:
