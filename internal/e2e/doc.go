@@ -1,0 +1,7 @@
+// Package e2e holds the full-product end-to-end tests: the real cpx-agent desktop app (its
+// GLFW window on the X display, driven with xdotool), a real cpx-portal in dev mode on
+// loopback, and a virtual CPx card on pcscd + vpcd (internal/testrig, port 35972). Run them
+// inside .ci/rig.sh run (X display, pcscd); `make bench` → bench-e2e prints the timings.
+//
+// The package has no production code: only this file and tests.
+package e2e

@@ -1,0 +1,265 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ebfe/scard"
+
+	"github.com/cpx-agent/cpx-agent/internal/pki"
+	"github.com/cpx-agent/cpx-agent/internal/testrig"
+)
+
+// Port is the vpcd port of this package's card (the spare reader of the port map).
+const Port = 35972
+
+// PIN is the demo card's PIN (vcard.DefaultPIN).
+const PIN = "1234"
+
+var bins struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// binaries builds cpx-agent and cpx-portal once per test process and returns their directory.
+func binaries(t testing.TB) string {
+	t.Helper()
+	bins.once.Do(func() {
+		bins.dir, bins.err = os.MkdirTemp("", "cpx-e2e-bin-")
+		if bins.err != nil {
+			return
+		}
+		cmd := exec.Command("go", "build", "-o", bins.dir+"/",
+			"github.com/cpx-agent/cpx-agent/cmd/cpx-agent", "github.com/cpx-agent/cpx-agent/cmd/cpx-portal")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			bins.err = fmt.Errorf("go build: %w\n%s", err, out)
+		}
+	})
+	if bins.err != nil {
+		t.Fatalf("build the binaries: %v", bins.err)
+	}
+	return bins.dir
+}
+
+// agentBin is the cpx-agent under test: the one built from this tree, or CPX_E2E_AGENT_BIN
+// (e.g. a build with a proposed change, to try it before it lands).
+func agentBin(t testing.TB) string {
+	t.Helper()
+	if b := os.Getenv("CPX_E2E_AGENT_BIN"); b != "" {
+		return b
+	}
+	return filepath.Join(binaries(t), "cpx-agent")
+}
+
+// syncBuffer collects a child's output; safe for the child's writer and the test's reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// Portal is a cpx-portal serve --dev process with its own data directory.
+type Portal struct {
+	bin, Data, URL string
+	CA             string // the dev PKI's root: it issues the server certificate
+	Log            *syncBuffer
+}
+
+// startPortal runs `cpx-portal serve --dev` on a free loopback port and waits for /readyz.
+func startPortal(t testing.TB) *Portal {
+	t.Helper()
+	dir := binaries(t)
+	p := &Portal{bin: filepath.Join(dir, "cpx-portal"), Data: t.TempDir(), Log: &syncBuffer{}}
+	addr := freeAddr(t)
+	p.URL, p.CA = "https://"+addr, filepath.Join(p.Data, "pki", pki.RootFile)
+	cmd := exec.Command(p.bin, "serve", "--dev")
+	cmd.Env = append(os.Environ(), "CPX_PORTAL_DATA_DIR="+p.Data, "CPX_PORTAL_LISTEN="+addr)
+	cmd.Stdout, cmd.Stderr = p.Log, p.Log
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start cpx-portal: %v", err)
+	}
+	t.Cleanup(func() { stop(cmd) })
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if err := p.ready(); err == nil {
+			return p
+		} else if time.Now().After(deadline) {
+			t.Fatalf("cpx-portal not ready at %s: %v\n%s", p.URL, err, p.Log.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (p *Portal) ready() error {
+	pem, err := os.ReadFile(p.CA)
+	if err != nil {
+		return err
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	c := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	defer c.CloseIdleConnections()
+	resp, err := c.Get(p.URL + "/readyz")
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("readyz: %s", resp.Status)
+	}
+	return nil
+}
+
+// Admin runs `cpx-portal admin --dev ARGS…` on the portal's data directory.
+func (p *Portal) Admin(t testing.TB, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(p.bin, append([]string{"admin", "--dev"}, args...)...)
+	cmd.Env = append(os.Environ(), "CPX_PORTAL_DATA_DIR="+p.Data)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("cpx-portal admin %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// startCard puts the portal's own demo holder on a virtual card on Port, removed.
+func startCard(t testing.TB, p *Portal, holder string) *testrig.Card {
+	t.Helper()
+	demo, err := pki.LoadDemo(filepath.Join(p.Data, "pki"))
+	if err != nil {
+		t.Fatalf("the portal's dev PKI: %v", err)
+	}
+	return testrig.StartCard(t, Port, holder, testrig.WithIssued(demo.Holders[holder]), testrig.Removed())
+}
+
+// agentEnv is the environment of cpx-agent on this stack: the portal, its CA, a private home,
+// OpenSC limited to the card's reader.
+func agentEnv(t testing.TB, p *Portal, c *testrig.Card) []string {
+	t.Helper()
+	module := os.Getenv("CPX_OPENSC_MODULE")
+	if module == "" {
+		module = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
+	}
+	if _, err := os.Stat(module); err != nil {
+		t.Fatalf("OpenSC PKCS#11 module missing (apt-get install opensc-pkcs11): %v", err)
+	}
+	home := t.TempDir()
+	env := []string{}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "CPX_AGENT_") && !strings.HasPrefix(kv, "XDG_") && !strings.HasPrefix(kv, "HOME=") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, "HOME="+home, "XDG_CONFIG_HOME="+home+"/.config", "XDG_STATE_HOME="+home+"/.state",
+		"XDG_DATA_HOME="+home+"/.data", "XDG_CACHE_HOME="+home+"/.cache",
+		"OPENSC_CONF="+testrig.OpenSCConfOnly(t, c.Reader),
+		"CPX_AGENT_PORTAL_URL="+p.URL, "CPX_AGENT_PORTAL_CA="+p.CA, "CPX_AGENT_WORKSTATION=poste-e2e",
+		"CPX_AGENT_PKCS11_MODULE="+module, "CPX_AGENT_REMOVAL_POLICY=lock",
+		// Proposed (not read yet): watch only this reader. See requireOtherReadersEmpty.
+		"CPX_AGENT_READER="+c.Reader)
+}
+
+// requireOtherReadersEmpty fails when a card sits in another reader: the agent follows the
+// first card of any reader (internal/agent/card.go cardInserted) and has no reader setting, so
+// it would follow that card — another test's — instead of ours. Waits up to limit for them
+// to leave.
+func requireOtherReadersEmpty(t testing.TB, mine string, limit time.Duration) {
+	t.Helper()
+	if os.Getenv("CPX_E2E_AGENT_HAS_READER_SETTING") != "" {
+		return // the agent under test honours CPX_AGENT_READER (e.g. a CPX_E2E_AGENT_BIN build)
+	}
+	ctx, err := scard.EstablishContext()
+	if err != nil {
+		t.Fatalf("pcscd not running: run .ci/rig.sh up (%v)", err)
+	}
+	defer ctx.Release()
+	deadline := time.Now().Add(limit)
+	for {
+		busy := otherCards(ctx, mine)
+		if len(busy) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("cards in other readers %q for %v: cpx-agent follows the first card of ANY reader and has no "+
+				"setting to watch one reader only (proposed: CPX_AGENT_READER → card.Options.Reader), so it would "+
+				"follow another test's card, not the one in %q", busy, limit, mine)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func otherCards(ctx *scard.Context, mine string) []string {
+	readers, err := ctx.ListReaders()
+	if err != nil {
+		return nil
+	}
+	var rs []scard.ReaderState
+	for _, r := range readers {
+		if r != mine {
+			rs = append(rs, scard.ReaderState{Reader: r, CurrentState: scard.StateUnaware})
+		}
+	}
+	if len(rs) == 0 || ctx.GetStatusChange(rs, 0) != nil {
+		return nil
+	}
+	var busy []string
+	for _, r := range rs {
+		if r.EventState&scard.StatePresent != 0 {
+			busy = append(busy, r.Reader)
+		}
+	}
+	return busy
+}
+
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// stop ends a child we started: SIGTERM, then SIGKILL after 5 s.
+func stop(cmd *exec.Cmd) {
+	if cmd.Process == nil {
+		return
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+	}
+}
+
+var _ = context.Background
