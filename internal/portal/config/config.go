@@ -48,7 +48,7 @@ func Defaults() Config {
 		SweepInterval: Duration(30 * time.Second),
 		ShutdownGrace: Duration(10 * time.Second),
 		PasswordRules: "sante",
-		PasswordAge:   365,
+		PasswordAge:   90, // seed 002: "Le mot de passe expire au terme de 90 jours"
 		LogLevel:      "info",
 		LogFormat:     "json",
 	}
