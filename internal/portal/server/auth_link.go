@@ -81,7 +81,8 @@ func (s *Server) linkResend(w http.ResponseWriter, r *http.Request) {
 }
 
 // resetPassword: POST /v1/recovery/reset — a new password under the policy through a link,
-// which is used up in the same transaction.
+// which is used up in the same transaction; the account's sessions and remembered
+// workstations end with it.
 func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
 	var req api.ResetPasswordRequest
 	if e := Decode(r, &req); e != nil {
@@ -109,7 +110,12 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l.UsedAt = now
+	var ended []string
 	err = s.st.RedeemLink(ctx, l, func(tx *store.Tx) error {
+		var err error
+		if ended, err = tx.EndUserSessions(ctx, c.ID); err != nil { // whoever knew the old password is out
+			return err
+		}
 		return tx.SetPasswordTx(ctx, c.ID, hash, store.AuditEntry{Event: store.AuditPasswordSet,
 			Remote: r.RemoteAddr, Detail: "reset by link"})
 	})
@@ -120,6 +126,9 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		WriteError(w, s.authStoreError("reset", err))
 		return
+	}
+	for _, id := range ended {
+		s.hub.wake(id)
 	}
 	s.confirmPasswordChange(ctx, c)
 	WriteJSON(w, http.StatusOK, api.RecoveryDone{Message: "Votre mot de passe a été modifié, vous pouvez vous connecter"})

@@ -19,7 +19,7 @@ const (
 )
 
 // withQuestion enrols an account and sets its secret question through a session.
-func (rig *authRig) withQuestion(t *testing.T, ident, mail string) {
+func (rig *authRig) withQuestion(t *testing.T, ident, mail string) api.SignIn {
 	t.Helper()
 	rig.account(t, ident, mail, goodPW, map[string]string{api.ChannelEmail: mail})
 	in := rig.signIn(t, ident, goodPW, "poste-1", mail)
@@ -28,6 +28,7 @@ func (rig *authRig) withQuestion(t *testing.T, ident, mail string) {
 	if slices.Contains(s.RequiredActions, api.ActionSetSecretQuestion) {
 		t.Fatalf("set_secret_question still owed: %v", s.RequiredActions)
 	}
+	return in
 }
 
 // recover runs captcha → start → answer and returns the question shown and the final message.
@@ -61,7 +62,7 @@ func TestForgottenPasswordLink(t *testing.T) {
 		rig := startAuth(t, dialect)
 		ctx := context.Background()
 		const mail = "jeanne@samu.test"
-		rig.withQuestion(t, "jeanne.testeuse", mail)
+		open := rig.withQuestion(t, "jeanne.testeuse", mail)
 		base := len(rig.mails(t, mail))
 
 		c, err := rig.c.Captcha(ctx)
@@ -86,6 +87,8 @@ func TestForgottenPasswordLink(t *testing.T) {
 		wantCode(t, err, api.CodePasswordMismatch)
 		mustOK(t, rig.c.ResetPassword(ctx, tok, []byte("Neuf#mot2passe-ok"), []byte("Neuf#mot2passe-ok")))
 		waitMail(t, rig, mail, base+2) // "votre mot de passe a été modifié"
+		_, err = rig.c.Session(ctx, open.Token)
+		wantCode(t, err, api.CodeSessionRevoked) // the reset ends the open sessions
 		err = rig.c.ResetPassword(ctx, tok, []byte("Autre#mot2passe-ok"), []byte("Autre#mot2passe-ok"))
 		wantCode(t, err, api.CodeLinkInvalid) // single use
 		_, err = rig.c.SignInPassword(ctx, "jeanne.testeuse", []byte("Neuf#mot2passe-ok"), "poste-1", "")

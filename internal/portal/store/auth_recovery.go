@@ -168,3 +168,21 @@ func (s *Store) SetThrottle(ctx context.Context, subject string, t Throttle, aud
 		return tx.Audit(ctx, audit)
 	})
 }
+
+// EndUserSessions revokes the user's open sessions and forgets its remembered workstations
+// inside the transaction (a password reset by link); it returns the ended session ids.
+func (t *Tx) EndUserSessions(ctx context.Context, userID string) ([]string, error) {
+	ids, err := openSessionIDs(ctx, t, "user_id = ?", userID)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if err := endSession(ctx, t, id, EndRevoked, t.s.now()); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := t.Exec(ctx, "DELETE FROM auth_devices WHERE user_id = ?", userID); err != nil {
+		return nil, fmt.Errorf("forget devices: %w", err)
+	}
+	return ids, nil
+}
