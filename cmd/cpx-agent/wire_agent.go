@@ -63,7 +63,7 @@ func newAgentEngine(cfg config.Config, log *slog.Logger) (*agent.Engine, func(),
 		modules = token.DefaultModules(cfg.PKCS11Module)
 	}
 	tokens := &tokenPort{modules: modules, log: log, open: map[string]*token.Token{}}
-	mon := &cardPort{m: card.NewMonitor(card.Options{Logger: log}), removed: tokens.drop}
+	mon := &cardPort{m: card.NewMonitor(card.Options{Reader: cfg.Reader, Logger: log}), removed: tokens.drop}
 	deps := agent.Deps{
 		Cards: mon, Token: tokens, Portal: portalPort{pc}, Keys: keystore.New(), Prefs: prefs,
 		Browser: systemBrowser{}, Logger: log,

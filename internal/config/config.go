@@ -42,6 +42,7 @@ type Config struct {
 	PortalCA      string `json:"portal_ca"`      // PEM bundle trusted for the portal; "" = system roots
 	OTPChannels   string `json:"otp_channels"`   // "skippable" (default) or "required"
 	SessionStore  string `json:"session_store"`  // "memory" (default) or "keyring"
+	Reader        string `json:"reader"`         // PC/SC reader to watch (exact name); "" = every reader
 
 	// Locked lists the keys users cannot override (system file only).
 	Locked []string `json:"locked,omitempty"`
@@ -62,6 +63,7 @@ const (
 	KeyPortalCA      = "portal_ca"
 	KeyOTPChannels   = "otp_channels"
 	KeySessionStore  = "session_store"
+	KeyReader        = "reader"
 	keyLocked        = "locked"
 )
 
@@ -81,6 +83,7 @@ var fields = []struct {
 	{KeyPortalCA, func(c *Config) *string { return &c.PortalCA }},
 	{KeyOTPChannels, func(c *Config) *string { return &c.OTPChannels }},
 	{KeySessionStore, func(c *Config) *string { return &c.SessionStore }},
+	{KeyReader, func(c *Config) *string { return &c.Reader }},
 }
 
 // Keys lists the configuration keys.
