@@ -28,6 +28,8 @@ func (e *Engine) nextAction() {
 			e.openPolicy(StepChangePassword, true)
 		case api.ActionSetOTPChannels:
 			e.openChannels(true)
+		case api.ActionSetSecretQuestion:
+			e.openSecretQuestion()
 		default:
 			e.log.Warn("required action not handled by the agent; left to the portal", "action", a)
 			r.handled[a] = true

@@ -38,4 +38,8 @@ var (
 	ErrSessionEnded       = errors.New("session ended")
 	ErrMissingDependency  = errors.New("engine dependency missing")
 	ErrUnsupportedChannel = errors.New("unknown otp channel kind")
+
+	ErrSecretQuestionUnknown = errors.New("secret question not in the list")
+	ErrSecretAnswerFormat    = errors.New("secret answer must be 3 to 256 characters")
+	ErrSecretAnswerMismatch  = errors.New("secret answers do not match")
 )

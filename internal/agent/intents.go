@@ -64,6 +64,8 @@ func (e *Engine) onIntent(in Intent) {
 		e.publish()
 	case RunDiagnostic:
 		e.runDiagnostic()
+	case SetSecretQuestion:
+		e.setSecretQuestion(v)
 	case Lock:
 		e.lockNow()
 	case SignOut:
@@ -118,6 +120,8 @@ func (e *Engine) allowed(in Intent) bool {
 		return step == StepWaitingCard || step == StepSignedIn || step == StepCardUnknown
 	case RunDiagnostic:
 		return step == StepSettings
+	case SetSecretQuestion:
+		return step == StepSecretQuestion
 	}
 	return false
 }
@@ -135,6 +139,9 @@ func scrub(in Intent) {
 	case ChangePassword:
 		clear(v.Old)
 		clear(v.New)
+		clear(v.Confirm)
+	case SetSecretQuestion:
+		clear(v.Answer)
 		clear(v.Confirm)
 	}
 }
@@ -195,7 +202,8 @@ func (e *Engine) cancel() {
 
 func isActionStep(s Step) bool {
 	switch s {
-	case StepChooseProfile, StepLinkPhone, StepSetPassword, StepChangePassword, StepOTPChannels:
+	case StepChooseProfile, StepLinkPhone, StepSetPassword, StepChangePassword, StepOTPChannels,
+		StepSecretQuestion:
 		return true
 	}
 	return false

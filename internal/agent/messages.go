@@ -35,6 +35,7 @@ const (
 	BusyPSCWaiting        = "psc_waiting"
 	BusyECPSActivating    = "ecps_activating"
 	BusyDiagnosing        = "diagnosing"
+	BusySecretSetting     = "secret_setting"
 )
 
 // Notices (events to show beside the current screen).
@@ -78,6 +79,10 @@ const (
 	KeyNotFound          = "not_found"
 	KeyInternal          = "internal"
 	KeyUnknown           = "error_unknown"
+
+	KeySecretQuestionUnknown = "secret_question_unknown"
+	KeySecretAnswerFormat    = "secret_answer_format"
+	KeySecretAnswerMismatch  = "secret_answer_mismatch"
 )
 
 var sentinelKeys = []struct {
@@ -103,6 +108,9 @@ var sentinelKeys = []struct {
 	{ErrSessionEnded, api.CodeSessionExpired},
 	{ErrNotFound, KeyNotFound},
 	{ErrMissingDependency, KeyInternal},
+	{ErrSecretQuestionUnknown, KeySecretQuestionUnknown},
+	{ErrSecretAnswerFormat, KeySecretAnswerFormat},
+	{ErrSecretAnswerMismatch, KeySecretAnswerMismatch},
 }
 
 // portalKeys are the portal's stable codes the UI translates as they are.
@@ -161,7 +169,7 @@ func MessageKeys() []string {
 		BusyProfilesLoading, BusyProfileChoosing, BusyPhoneLinking, BusyPolicyLoading,
 		BusyPasswordSetting, BusyChannelsLoading, BusyChannelTesting, BusyChannelValidating,
 		BusyChannelRemoving, BusySessionRefreshing, BusyOTPSigningIn, BusyOTPSending,
-		BusyOTPVerifying, BusyPSCWaiting, BusyECPSActivating, BusyDiagnosing,
+		BusyOTPVerifying, BusyPSCWaiting, BusyECPSActivating, BusyDiagnosing, BusySecretSetting,
 		NoticeInsertCard, NoticeMonitorDown, NoticePhoneTakenOver, NoticeSessionExpiring,
 		NoticeSessionExpired, NoticeSessionRevoked, NoticeSignedOutElsewhere, NoticeSignedOut,
 		NoticeSignedOutCardRemoved, NoticePreviousUserSignedOut, NoticeOTPChannelsReminder,

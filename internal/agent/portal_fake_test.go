@@ -33,6 +33,7 @@ type fakePortal struct {
 	events     map[string]chan api.Event
 	signedOut  []string
 	gateSignIn chan struct{}
+	secret     [2]string // question and answer last set
 }
 
 func newFakePortal(tr *trace, clock *fakeClock) *fakePortal {

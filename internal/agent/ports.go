@@ -69,6 +69,9 @@ type Portal interface {
 	LinkPhone(ctx context.Context, token string, req api.LinkPhoneRequest) (api.Session, error)
 	PasswordPolicy(ctx context.Context) (api.PasswordPolicy, error)
 	SetPassword(ctx context.Context, token string, old, new []byte, signOutOthers bool) (api.Session, error)
+	// SetSecretQuestion sets the account's secret question (one of api.SecretQuestions) and
+	// its answer (api.ActionSetSecretQuestion). The answer is a string as the client takes it.
+	SetSecretQuestion(ctx context.Context, token, question, answer string) (api.Session, error)
 	Channels(ctx context.Context, token string) ([]api.Channel, error)
 	TestChannel(ctx context.Context, token, kind, value string) error
 	ValidateChannel(ctx context.Context, token, kind, code string) ([]api.Channel, error)

@@ -33,12 +33,13 @@ const (
 	StepPSC                        // Pro Santé Connect (hook; later issue)
 	StepECPS                       // e-CPS activation (hook; later issue)
 	StepSettings                   // workstation settings + diagnostic
+	StepSecretQuestion             // required action: secret question + answer (account recovery)
 )
 
 var stepNames = [...]string{"waiting_card", "card_present", "card_unknown", "pin", "card_blocked",
 	"signing_in", "choose_profile", "link_phone", "set_password", "otp_channels", "signed_in",
 	"locked", "otp_identifiant", "otp_password", "otp_channel", "otp_code", "change_password",
-	"psc", "ecps", "settings"}
+	"psc", "ecps", "settings", "secret_question"}
 
 func (s Step) String() string {
 	if s >= 0 && int(s) < len(stepNames) {
@@ -78,6 +79,8 @@ type Snapshot struct {
 	OTPChannels   []api.Channel // channels offered for the code
 	OTPSentTo     string        // masked destination of the last code
 	PendingAction string        // the channel kind being tested (OTP channel screen)
+
+	SecretQuestions []string // questions the portal accepts (secret question screen)
 
 	// Settings screen: the last diagnostic report (plain text, no secret) and its verdict.
 	Diagnostic   string
@@ -126,6 +129,12 @@ type (
 	Lock            struct{} // banner "Verrouiller"
 	SignOut         struct{} // banner "Se déconnecter"
 	RunDiagnostic   struct{} // settings "Lancer le diagnostic"
+	// SetSecretQuestion answers the secret question step: one of Snapshot.SecretQuestions and
+	// the answer typed twice (zeroed by the engine after use).
+	SetSecretQuestion struct {
+		Question        string
+		Answer, Confirm []byte
+	}
 )
 
 func (ChooseCard) intent()        {}
@@ -153,3 +162,4 @@ func (OpenSettings) intent()      {}
 func (Lock) intent()              {}
 func (SignOut) intent()           {}
 func (RunDiagnostic) intent()     {}
+func (SetSecretQuestion) intent() {}

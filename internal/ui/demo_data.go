@@ -62,6 +62,8 @@ func DemoScreens() []DemoScreen {
 	choice, code := s(agent.StepOTPChannel), s(agent.StepOTPCode)
 	choice.OTPChannels, code.OTPChannels, code.OTPSentTo = demoOTP, demoOTP, "c•••@samu75.example"
 	code.Err = &api.Error{Code: api.CodeOTPInvalid}
+	secret := s(agent.StepSecretQuestion)
+	secret.SecretQuestions = api.SecretQuestions
 	diag := s(agent.StepSettings)
 	diag.Diagnostic = demoReport
 	return []DemoScreen{
@@ -72,6 +74,6 @@ func DemoScreens() []DemoScreen {
 		{"locked", s(agent.StepLocked)}, {"change_password", chpwd},
 		{"otp_identifiant", id}, {"otp_password", pw}, {"otp_channel", choice}, {"otp_code", code},
 		{"psc", s(agent.StepPSC)}, {"ecps", s(agent.StepECPS)}, {"settings", s(agent.StepSettings)},
-		{"settings_diagnostic", diag},
+		{"settings_diagnostic", diag}, {"secret_question", secret},
 	}
 }

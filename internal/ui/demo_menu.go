@@ -24,6 +24,10 @@ func (d *DemoEngine) menu(s agent.Snapshot, i agent.Intent) {
 		s.Step, s.Policy = agent.StepChangePassword, demoPolicy
 	case agent.ChangePassword, agent.SetPassword:
 		s.Step = agent.StepSignedIn
+	case agent.SetSecretQuestion:
+		clear(in.Answer)
+		clear(in.Confirm)
+		s.Step = agent.StepSignedIn
 	case agent.OpenChangePhone:
 		s.Step = agent.StepLinkPhone
 	case agent.Lock:

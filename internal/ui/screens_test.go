@@ -33,6 +33,11 @@ func TestScreenshots(t *testing.T) {
 	typing := map[string]func(u *UI){
 		"set_password": func(u *UI) { test.Type(u.win.Canvas().Focused().(*keyEntry), "Samu75arm") },
 		"pin_2_tries":  func(u *UI) { test.Type(u.win.Canvas().Focused().(*keyEntry), "12") },
+		"secret_question": func(u *UI) {
+			u.win.Canvas().Focused().(*keySelect).SetSelectedIndex(2)
+			u.win.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+			test.Type(u.win.Canvas().Focused().(*keyEntry), "Jules Ferry")
+		},
 	}
 	for _, sc := range DemoScreens() {
 		u, _ := newTestUI(t, sc.Snap)

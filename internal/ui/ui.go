@@ -204,6 +204,8 @@ func (u *UI) build(s agent.Snapshot) *page {
 		return u.browserPage(s)
 	case agent.StepSettings:
 		return u.settingsPage(s)
+	case agent.StepSecretQuestion:
+		return u.secretQuestionPage(s)
 	}
 	return u.waitPage(s)
 }
