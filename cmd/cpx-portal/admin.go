@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -73,8 +74,12 @@ func admin(args []string, stdout, stderr io.Writer) int {
 
 func adminUsage(w io.Writer) {
 	fmt.Fprintln(w, "usage: cpx-portal admin [--config FILE] AREA VERB …")
-	for _, k := range []string{"entity add", "entity list", "user add", "user list", "user disable", "user enable",
-		"profile add", "profile list", "phone import", "phone list", "session list", "session revoke", "audit tail"} {
+	keys := make([]string, 0, len(adminCmds))
+	for k := range adminCmds {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // every registered action, including those of other files (admin_auth.go)
+	for _, k := range keys {
 		fmt.Fprintln(w, "  "+adminCmds[k].usage)
 	}
 }

@@ -49,6 +49,9 @@ func runServer(ctx context.Context, c config.Config, log *slog.Logger) error {
 			return fmt.Errorf("dev mode: %w", err)
 		}
 	}
+	if err := c.ValidateServe(); err != nil {
+		return err
+	}
 	cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
 	if err != nil {
 		return fmt.Errorf("tls certificate: %w", err)

@@ -139,10 +139,17 @@ func (c Config) Validate() error {
 		return errors.New("config: session_idle is longer than session_max")
 	case c.SweepInterval <= 0:
 		return errors.New("config: sweep_interval must be positive")
-	case !c.Dev && (c.TLSCert == "" || c.TLSKey == "" || c.ClientCA == ""):
-		return errors.New("config: tls_cert, tls_key and client_ca are required (or dev mode)")
 	case c.LogFormat != "json" && c.LogFormat != "text":
 		return errors.New("config: log_format must be json or text")
+	}
+	return nil
+}
+
+// ValidateServe adds what serving needs beyond Validate (admin and migrate only need the
+// database): the server certificate and the CA bundle of the cards.
+func (c Config) ValidateServe() error {
+	if c.TLSCert == "" || c.TLSKey == "" || c.ClientCA == "" {
+		return errors.New("config: tls_cert, tls_key and client_ca are required (or dev mode)")
 	}
 	return nil
 }
