@@ -29,7 +29,6 @@ func TestLoadRefusesBadInput(t *testing.T) {
 		"unknown key":  `{"dev": true, "lisen": ":1"}`,
 		"bad duration": `{"dev": true, "session_idle": "soon"}`,
 		"idle > max":   `{"dev": true, "session_idle": "2h", "session_max": "1h"}`,
-		"no tls":       `{"listen": ":1"}`,
 	}
 	for name, body := range cases {
 		path := filepath.Join(dir, strings.ReplaceAll(name, " ", "_"))
@@ -38,7 +37,24 @@ func TestLoadRefusesBadInput(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
+	// Serving needs TLS; admin and migrate (Load + Validate) do not.
+	c, err := Load(writeTemp(t, dir, `{"listen": ":1"}`), nil)
+	if err != nil {
+		t.Fatalf("database-only config refused: %v", err)
+	}
+	if c.ValidateServe() == nil {
+		t.Error("serving without tls_cert, tls_key and client_ca accepted")
+	}
 	if _, err := Load("", []string{"CPX_PORTAL_DEV=maybe"}); err == nil {
 		t.Error("bad boolean in the environment accepted")
 	}
+}
+
+func writeTemp(t *testing.T, dir, body string) string {
+	t.Helper()
+	path := filepath.Join(dir, "config.json")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
