@@ -1,4 +1,4 @@
-//go:build linux && cardclitest
+//go:build linux
 
 package main
 
@@ -29,12 +29,8 @@ func watchLines(t *testing.T, ctx context.Context, args ...string) (<-chan watch
 	pr, pw := io.Pipe()
 	lines, code := make(chan watchLine, 16), make(chan int, 1)
 	go func() {
-		var stderr bytes.Buffer
-		c := cardWatch(ctx, append([]string{"--json"}, args...), pw, &stderr)
+		c := cardWatch(ctx, append([]string{"--json"}, args...), pw, io.Discard)
 		pw.Close()
-		if stderr.Len() > 0 {
-			t.Logf("card watch stderr: %s", stderr.String())
-		}
 		code <- c
 	}()
 	go func() {
@@ -148,7 +144,8 @@ func TestCardWatchSignals(t *testing.T) {
 	reader := testrig.ReaderForPort(cardTestPort)
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCardWatchHelperProcess$")
-		cmd.Env = append(os.Environ(), "CPX_AGENT_HELPER=card watch --json --reader "+reader)
+		helperArgs, _ := json.Marshal([]string{"card", "watch", "--json", "--reader", reader})
+		cmd.Env = append(os.Environ(), "CPX_AGENT_HELPER="+string(helperArgs))
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -175,11 +172,15 @@ func TestCardWatchSignals(t *testing.T) {
 
 // TestCardWatchHelperProcess is the command run as a child process by TestCardWatchSignals.
 func TestCardWatchHelperProcess(t *testing.T) {
-	args := os.Getenv("CPX_AGENT_HELPER")
-	if args == "" {
+	raw := os.Getenv("CPX_AGENT_HELPER")
+	if raw == "" {
 		return // not a helper run: nothing to do
 	}
-	os.Exit(run(strings.Fields(args), os.Stdin, os.Stdout, os.Stderr))
+	var args []string
+	if err := json.Unmarshal([]byte(raw), &args); err != nil {
+		t.Fatalf("CPX_AGENT_HELPER: %v", err)
+	}
+	os.Exit(run(args, os.Stdin, os.Stdout, os.Stderr))
 }
 
 func TestCardUsage(t *testing.T) {

@@ -188,10 +188,16 @@ func (c *fakeContext) stateOf(name string, startCount int) uint32 {
 	return ev | 0x10 // SCARD_STATE_EMPTY
 }
 
+// Cancel wakes a call blocked right now, like pcsc-lite: a cancel between two calls is lost.
 func (c *fakeContext) Cancel() error {
-	select {
-	case c.cancel <- struct{}{}:
-	default:
+	c.w.mu.Lock()
+	blocked := c.w.waiting > 0
+	c.w.mu.Unlock()
+	if blocked {
+		select {
+		case c.cancel <- struct{}{}:
+		default:
+		}
 	}
 	return nil
 }

@@ -133,8 +133,27 @@ func (m *Monitor) run(ctx context.Context, out chan<- Event) {
 
 // watch blocks in GetStatusChange until the context ends (nil) or PC/SC fails (the error).
 func (m *Monitor) watch(ctx context.Context, c pcscContext, tr *tracker, emit func(...Event) bool) error {
-	stop := context.AfterFunc(ctx, func() { _ = c.Cancel() })
-	defer stop()
+	// SCardCancel only wakes a call already blocked: if ctx ends while the loop is between
+	// two calls, a single cancel is lost and the next call waits forever. So once ctx is
+	// done, cancel until watch returns (a few retries at most, never in normal operation).
+	done, cancelled := make(chan struct{}), make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(cancelled)
+		for {
+			_ = c.Cancel()
+			select {
+			case <-done:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	})
+	defer func() {
+		close(done)
+		if !stop() {
+			<-cancelled // the context is released after watch: no Cancel may run then
+		}
+	}()
 	states := []readerState{{Reader: pnpReader}}
 	for {
 		// pcsc-lite (1.9) compares the reader count with the one at the start of each

@@ -155,3 +155,24 @@ func TestMonitorFakeReaderFilter(t *testing.T) {
 		t.Errorf("filtered monitor woke %d times for another reader", s1-s0)
 	}
 }
+
+// Cancelling right after an event, while the loop is between two GetStatusChange calls,
+// still ends the stream (a lost SCardCancel must not leave the monitor blocked forever).
+func TestMonitorFakeCancelBetweenCalls(t *testing.T) {
+	w := newFakeWorld()
+	w.addReader("A")
+	for range 50 {
+		ctx, cancel := context.WithCancel(context.Background())
+		ch := newMonitor(Options{Logger: discard}, w.establish).Events(ctx)
+		next(t, ch) // reader-added: the loop is about to call GetStatusChange again
+		cancel()
+		deadline := time.After(2 * time.Second)
+		for open := true; open; {
+			select {
+			case _, open = <-ch:
+			case <-deadline:
+				t.Fatal("stream not closed 2s after cancel")
+			}
+		}
+	}
+}

@@ -129,10 +129,7 @@ func TestReadSerialReal(t *testing.T) {
 	mw.Disconnect(scard.LeaveCard)
 
 	// A program holding the card exclusively gives ErrSharingViolation.
-	ex, err := ctx.Connect(readerA, scard.ShareExclusive, scard.ProtocolAny)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ex := connectExclusive(t, ctx, readerA)
 	_, err = ReadSerial(readerA)
 	ex.Disconnect(scard.LeaveCard)
 	if !errors.Is(err, ErrSharingViolation) {
@@ -195,5 +192,22 @@ func TestMonitorRealIdleBlocks(t *testing.T) {
 	// Other packages' tests may insert cards in their readers meanwhile: allow a few wake-ups.
 	if n-n0 > 8 {
 		t.Fatalf("%d GetStatusChange calls in 1.5s while idle", n-n0)
+	}
+}
+
+// connectExclusive takes the card exclusively, waiting while another program (OpenSC in a
+// parallel test scanning every reader) has it open for a moment.
+func connectExclusive(t *testing.T, ctx *scard.Context, reader string) *scard.Card {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, err := ctx.Connect(reader, scard.ShareExclusive, scard.ProtocolAny)
+		if err == nil {
+			return c
+		}
+		if !errors.Is(err, scard.ErrSharingViolation) || time.Now().After(deadline) {
+			t.Fatalf("connect exclusively to %q: %v", reader, err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -1,0 +1,67 @@
+package card
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/ebfe/scard"
+)
+
+// ReaderStatus is one reader as seen right now.
+type ReaderStatus struct {
+	Name        string
+	CardPresent bool
+	ATR         []byte
+	Card        Identification
+	// Err is set when a card is there but cannot be read: ErrSharingViolation (another
+	// program holds it exclusively) or ErrCardMute.
+	Err error
+}
+
+// Readers lists the readers and what is in them, once (for diagnostics; use a Monitor to
+// follow changes). It connects to each card in shared mode and leaves it as found; it does
+// not call SCardGetStatusChange, so it never waits behind a Monitor of the same process.
+func Readers() ([]ReaderStatus, error) {
+	ctx, err := scard.EstablishContext()
+	if err != nil {
+		return nil, fmt.Errorf("readers: establish context: %w", mapErr(err))
+	}
+	defer ctx.Release()
+	names, err := ctx.ListReaders()
+	if err != nil {
+		err = mapErr(err)
+		if errors.Is(err, ErrNoReader) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("readers: list: %w", err)
+	}
+	out := make([]ReaderStatus, 0, len(names))
+	for _, n := range names {
+		out = append(out, readerStatus(ctx, n))
+	}
+	return out, nil
+}
+
+func readerStatus(ctx *scard.Context, name string) ReaderStatus {
+	rs := ReaderStatus{Name: name}
+	c, err := ctx.Connect(name, scard.ShareShared, scard.ProtocolAny)
+	if err != nil {
+		err = mapErr(err)
+		switch {
+		case errors.Is(err, ErrNoCard):
+		case errors.Is(err, ErrSharingViolation), errors.Is(err, ErrCardMute):
+			rs.CardPresent, rs.Err = true, err
+		default:
+			rs.Err = err
+		}
+		return rs
+	}
+	defer c.Disconnect(scard.LeaveCard)
+	st, err := c.Status()
+	if err != nil {
+		rs.Err = mapErr(err)
+		return rs
+	}
+	rs.CardPresent, rs.ATR, rs.Card = true, st.Atr, Identify(st.Atr)
+	return rs
+}
