@@ -76,6 +76,8 @@ func texts(u *UI) []string {
 			out = append(out, v.Text)
 		case *widget.Button:
 			out = append(out, v.Text)
+		case *keyButton:
+			out = append(out, v.Text)
 		case *canvas.Text:
 			out = append(out, v.Text)
 		}
@@ -110,6 +112,9 @@ func button(t *testing.T, u *UI, text string) *widget.Button {
 	for _, o := range objs {
 		if b, ok := o.(*widget.Button); ok && b.Text == text && b.Visible() {
 			return b
+		}
+		if b, ok := o.(*keyButton); ok && b.Text == text && b.Visible() {
+			return &b.Button
 		}
 	}
 	t.Fatalf("no button %q; texts: %q", text, texts(u))

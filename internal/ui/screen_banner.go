@@ -21,11 +21,11 @@ func (u *UI) bannerPage(s agent.Snapshot) *page {
 	notice.Truncation = fyne.TextTruncateEllipsis
 	busy := widget.NewProgressBarInfinite()
 
-	changePhone := widget.NewButtonWithIcon(T("banner.phone"), Phone, func() { u.send(agent.OpenChangePhone{}) })
-	lock := widget.NewButtonWithIcon(T("banner.lock"), Lock, func() { u.send(agent.Lock{}) })
-	out := widget.NewButtonWithIcon(T("banner.signout"), theme.LogoutIcon(), func() { u.send(agent.SignOut{}) })
-	var menu *widget.Button
-	menu = widget.NewButtonWithIcon("", theme.MenuIcon(), func() { u.showBannerMenu(menu) })
+	changePhone := newKeyButton(T("banner.phone"), Phone, func() { u.send(agent.OpenChangePhone{}) })
+	lock := newKeyButton(T("banner.lock"), Lock, func() { u.send(agent.Lock{}) })
+	out := newKeyButton(T("banner.signout"), theme.LogoutIcon(), func() { u.send(agent.SignOut{}) })
+	var menu *keyButton
+	menu = newKeyButton("", theme.MenuIcon(), func() { u.showBannerMenu(menu) })
 	menu.Importance = widget.LowImportance
 
 	refresh := func(s agent.Snapshot) {

@@ -175,3 +175,25 @@ func (t *keyText) TypedKey(k *fyne.KeyEvent) {
 		t.onEscape()
 	}
 }
+
+// keyButton is a button that Enter taps as well as Space, once Tab has given it the focus
+// (the banner has no field: its actions are reached with Tab).
+type keyButton struct {
+	widget.Button
+}
+
+func newKeyButton(text string, icon fyne.Resource, tapped func()) *keyButton {
+	b := &keyButton{}
+	b.Text, b.Icon, b.OnTapped = text, icon, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// TypedKey taps the button on Enter too.
+func (b *keyButton) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter {
+		b.Tapped(nil)
+		return
+	}
+	b.Button.TypedKey(k)
+}
