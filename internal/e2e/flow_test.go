@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -93,6 +94,7 @@ func signIn(t testing.TB, a *Agent, c *testrig.Card, ref screens, phone, shots s
 	st.PINToBanner += a.waitScreen(t, ref, "phone", 30*time.Second).Sub(t1)
 	time.Sleep(300 * time.Millisecond)
 	shot("04-telephone")
+	a.Keys(t, "key", "ctrl+a", "BackSpace") // the field holds the last phone of this workstation
 	a.Keys(t, "type", "--delay", "40", phone)
 	t1 = time.Now()
 	a.Keys(t, "key", "Return")
@@ -141,7 +143,10 @@ func (a *Agent) afterActions(t testing.TB, ref screens, t1 time.Time, shot func(
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	t.Fatalf("no banner within 60 s; cpx-agent stderr:\n%s", a.Stderr.String())
+	shotPath := filepath.Join(os.TempDir(), fmt.Sprintf("cpx-e2e-no-banner-%d.png", time.Now().UnixNano()))
+	a.Shot(t, shotPath)
+	t.Fatalf("no banner (a 1280x56 window) within 60 s: window is %s, shown in %s (screens handled %v); cpx-agent stderr:\n%s",
+		a.Size(t), shotPath, seen, a.Stderr.String())
 	return 0
 }
 

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -145,6 +146,17 @@ func (p *Portal) Admin(t testing.TB, args ...string) string {
 		t.Fatalf("cpx-portal admin %v: %v\n%s", args, err, out)
 	}
 	return string(out)
+}
+
+// RevokeAll ends every session of workstation (`admin session list`, then `session revoke`).
+func (p *Portal) RevokeAll(t testing.TB, workstation string) {
+	t.Helper()
+	for _, l := range strings.Split(p.Admin(t, "session", "list"), "\n") {
+		f := strings.Fields(l)
+		if len(f) > 4 && f[0] != "ID" && slices.Contains(f, workstation) {
+			p.Admin(t, "session", "revoke", f[0])
+		}
+	}
 }
 
 // startCard puts the portal's own demo holder on a virtual card on Port, removed.
