@@ -3,5 +3,7 @@
 // loopback, and a virtual CPx card on pcscd + vpcd (internal/testrig, port 35972). Run them
 // inside .ci/rig.sh run (X display, pcscd); `make bench` → bench-e2e prints the timings.
 //
-// The package has no production code: only this file and tests.
+// The tests are built only with -tags e2e: they need the X display and the readers to
+// themselves, so `make test` runs them alone after `go test ./...` (TEST_SERIAL test-e2e,
+// .ci/mk/e2e.mk). The package has no production code: only this file and tests.
 package e2e

@@ -1,0 +1,41 @@
+# internal/e2e — the whole product end to end: the real cpx-agent window (xdotool under Xvfb),
+# cpx-portal serve --dev on loopback, a virtual card on vpcd 35972 (build tag e2e).
+#   test-e2e    card in → PIN → profile → phone 1001 → first password → OTP channels skipped →
+#               banner (checked with `cpx-portal admin session list`); card out → locked ≤ 1 s
+#               after the card monitor's event. Alone: the agent follows the first card of ANY
+#               reader (no reader setting yet), so other tests' cards would mislead it.
+#   bench-e2e   card in → PIN screen vs the card monitor's event (goal ≤ 50 ms over it);
+#               PIN → banner, GUI vs `cpx-agent login card` (goal ≤ 1.2×); cold start to the
+#               first window with the real engine (≤ 1 s), VmRSS (≤ 80 MB), idle CPU
+#               (BENCH_IDLE_SECONDS, 60 s by default).
+#   CPX_E2E_SHOTS=docs/screenshots/real make test-e2e   refreshes the committed screenshots.
+TEST_SERIAL   += test-e2e
+BENCH_TARGETS += bench-e2e
+
+.PHONY: test-e2e bench-e2e
+test-e2e:
+	LANG=fr_FR.UTF-8 $(GO) test -tags e2e -count=1 -v -run 'TestRealWindowCardSignIn$$' ./internal/e2e/
+
+bench-e2e:
+	@out=$$(LANG=fr_FR.UTF-8 $(GO) test -tags e2e -count=1 -run '^$$' -bench 'InsertToPIN|PINToBanner|ColdStart' \
+		-benchtime 3x ./internal/e2e/ 2>&1) || { echo "$$out" | grep -v '^\s*/\|^\s*[a-z.]*/.*(0x' | tail -40; exit 1; }; \
+	echo "$$out" | grep '^Benchmark'; \
+	echo "$$out" | LC_ALL=C awk -v load="$$(cut -d' ' -f1 /proc/loadavg)" ' \
+	  function m(name,   i) { for (i = 2; i <= NF; i++) if ($$i == name) return $$(i-1); return "" } \
+	  /^BenchmarkInsertToPIN/ { mon = m("monitor-ms"); pin = m("pin-ms"); over = m("over-ms"); poll = m("poll-ms") } \
+	  /^BenchmarkPINToBanner/ { gui = m("gui-ms"); cli = m("cli-ms") } \
+	  /^BenchmarkColdStart/   { st = m("start-ms"); rss = m("rss-MB"); cpu = m("idle-cpu-%"); idle = m("idle-s") } \
+	  END { \
+	    if (over == "" || gui == "" || st == "") { print "bench-e2e: figures missing"; exit 1 } \
+	    printf "%-54s %12s %12s %7s\n", "measure (load average " load ")", "result", "goal", "ratio"; \
+	    printf "%-54s %9.1f ms %12s %7s\n", "card in -> card monitor event (pcscd)", mon, "-", "-"; \
+	    printf "%-54s %9.1f ms %12s %7s\n", "card in -> PIN screen seen", pin, "-", "-"; \
+	    printf "%-54s %9.1f ms %9d ms %7.2f\n", "PIN screen over the monitor event", over, 50, over / 50; \
+	    printf "%-54s %9.1f ms %12s %7s\n", "  (screen read every, resolution)", poll, "", ""; \
+	    printf "%-54s %9.1f ms %12s %7s\n", "PIN Enter -> banner, GUI (machine time)", gui, "-", "-"; \
+	    printf "%-54s %9.1f ms %12s %7s\n", "cpx-agent login card --pin-stdin, exec -> exit", cli, "-", "-"; \
+	    printf "%-54s %11.2fx %11.1fx %7.2f\n", "GUI / CLI", gui / cli, 1.2, gui / cli / 1.2; \
+	    printf "%-54s %9.1f ms %9d ms %7.2f\n", "cold start -> first window, real engine", st, 1000, st / 1000; \
+	    printf "%-54s %9.1f MB %9d MB %7.2f\n", "resident memory (VmRSS) at 3 s", rss, 80, rss / 80; \
+	    printf "%-54s %10.2f %% %12s %7s\n", "idle CPU on the home screen over " idle " s", cpu, "~0", "-"; \
+	  }'
