@@ -45,6 +45,14 @@ pids+=($!)
 export CPX_AGENT_PORTAL_URL=https://$LISTEN
 export CPX_AGENT_PORTAL_CA=$RUN/portal/pki/root.pem
 export CPX_AGENT_WORKSTATION=${CPX_AGENT_WORKSTATION:-poste-demo}
+export CPX_AGENT_READER="Virtual PCD $PORT 00 00" # the demo card's reader only
+export CPX_AGENT_PKCS11_MODULE=${CPX_AGENT_PKCS11_MODULE:-/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so}
+# OpenSC: no file cache, and enough slots to see the demo reader among the rig's ten.
+export OPENSC_CONF=$RUN/opensc.conf
+cat >"$OPENSC_CONF" <<'CONF'
+app default { framework pkcs15 { use_file_caching = no; } }
+app opensc-pkcs11 { pkcs11 { max_virtual_slots = 64; slots_per_card = 1; } }
+CONF
 echo "   phones of the demo entity: 1001 … 1005; logs in $RUN/*.log"
 
 if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
@@ -54,8 +62,7 @@ else
   echo "== no display: headless card sign-in with the CLI (the desktop app needs a display)"
   for _ in $(seq 50); do "$BIN/cpx-agent" card info --reader "Virtual PCD $PORT 00 00" >/dev/null 2>&1 && break; sleep 0.2; done
   "$BIN/cpx-agent" card info --reader "Virtual PCD $PORT 00 00"
+  echo "== signing in (PIN 1234, phone 1001); the session's events follow. Ctrl-C signs out and stops."
   echo 1234 | "$BIN/cpx-agent" login card --portal "https://$LISTEN" --ca "$RUN/portal/pki/root.pem" \
-    --reader "Virtual PCD $PORT 00 00" --pin-stdin --phone 1001
-  echo "== signed in. Portal and card keep running; Ctrl-C to stop."
-  wait "${pids[0]}"
+    --reader "Virtual PCD $PORT 00 00" --pin-stdin --phone 1001 --takeover --watch
 fi
