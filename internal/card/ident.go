@@ -1,8 +1,7 @@
 package card
 
 import (
-	"encoding/hex"
-	"strings"
+	"fmt"
 
 	"github.com/cpx-agent/cpx-agent/drivers"
 )
@@ -34,14 +33,4 @@ func (id Identification) String() string {
 }
 
 // FormatATR renders an ATR as spaced upper-case hex, as pcsc_scan and opensc-tool do.
-func FormatATR(atr []byte) string {
-	return strings.ToUpper(strings.Join(splitPairs(hex.EncodeToString(atr)), " "))
-}
-
-func splitPairs(s string) []string {
-	out := make([]string, 0, len(s)/2)
-	for i := 0; i+1 < len(s); i += 2 {
-		out = append(out, s[i:i+2])
-	}
-	return out
-}
+func FormatATR(atr []byte) string { return fmt.Sprintf("% X", atr) }

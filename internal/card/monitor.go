@@ -47,8 +47,9 @@ type Options struct {
 	Now        func() time.Time
 }
 
-// Monitor reports reader and card events. Create it with NewMonitor; one Events stream at a
-// time per Monitor.
+// Monitor reports reader and card events. Create it with NewMonitor. Each Events call runs its
+// own PC/SC context: on Linux several streams may run at once; on other OSes (scard path, see
+// pcsc_scard.go) keep one stream per process.
 type Monitor struct {
 	opts      Options
 	establish func() (pcscContext, error)
