@@ -22,7 +22,7 @@ bench-e2e:
 	echo "$$out" | grep '^Benchmark'; \
 	echo "$$out" | LC_ALL=C awk -v load="$$(cut -d' ' -f1 /proc/loadavg)" ' \
 	  function m(name,   i) { for (i = 2; i <= NF; i++) if ($$i == name) return $$(i-1); return "" } \
-	  /^BenchmarkInsertToPIN/ { mon = m("monitor-ms"); pin = m("pin-ms"); over = m("over-ms"); poll = m("poll-ms") } \
+	  /^BenchmarkInsertToPIN/ { mon = m("monitor-ms"); pin = m("pin-ms"); over = m("over-ms"); poll = m("poll-ms"); tr = m("trace-over-ms") } \
 	  /^BenchmarkPINToBanner/ { gui = m("gui-ms"); cli = m("cli-ms") } \
 	  /^BenchmarkColdStart/   { st = m("start-ms"); rss = m("rss-MB"); cpu = m("idle-cpu-%"); idle = m("idle-s") } \
 	  END { \
@@ -32,6 +32,7 @@ bench-e2e:
 	    printf "%-54s %9.1f ms %12s %7s\n", "card in -> PIN screen seen", pin, "-", "-"; \
 	    printf "%-54s %9.1f ms %9d ms %7.2f\n", "PIN screen over the monitor event", over, 50, over / 50; \
 	    printf "%-54s %9.1f ms %12s %7s\n", "  (screen read every, resolution)", poll, "", ""; \
+	    if (tr != "") printf "%-54s %9.1f ms %9d ms %7.2f\n", "engine step log to=pin over the monitor event", tr, 50, tr / 50; \
 	    printf "%-54s %9.1f ms %12s %7s\n", "PIN Enter -> banner, GUI (machine time)", gui, "-", "-"; \
 	    printf "%-54s %9.1f ms %12s %7s\n", "cpx-agent login card --pin-stdin, exec -> exit", cli, "-", "-"; \
 	    printf "%-54s %11.2fx %11.1fx %7.2f\n", "GUI / CLI", gui / cli, 1.2, gui / cli / 1.2; \

@@ -35,7 +35,8 @@ func BenchmarkInsertToPIN(b *testing.B) {
 	requireOtherReadersEmpty(b, c.Reader, 30*time.Second)
 	a := startAgent(b, agentEnv(b, p, c), "gui", "--lang", "fr")
 	a.waitScreen(b, ref, "home", 20*time.Second)
-	var screen, monitor time.Duration
+	var screen, monitor, traced time.Duration
+	nTraced := 0
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		w := watch(b, c.Reader)
@@ -47,6 +48,10 @@ func BenchmarkInsertToPIN(b *testing.B) {
 		tPIN := a.waitScreen(b, ref, "pin", 20*time.Second)
 		tMon := w.next(b, card.CardInserted)
 		screen, monitor = screen+tPIN.Sub(t0), monitor+tMon.Sub(t0)
+		if at, ok := stepTime(a.Stderr.String(), "pin", i); ok {
+			traced += at.Sub(tMon)
+			nTraced++
+		}
 		w.cancel()
 		c.RemoveAndWait(b)
 		a.waitScreen(b, ref, "home", 20*time.Second)
@@ -60,6 +65,30 @@ func BenchmarkInsertToPIN(b *testing.B) {
 	b.ReportMetric(goalOverMonitorMS, "goal-ms")
 	b.ReportMetric(over/goalOverMonitorMS, "ratio")
 	b.ReportMetric(ms(pollCost(b, a)), "poll-ms")
+	if nTraced == b.N {
+		b.ReportMetric(ms(traced)/n, "trace-over-ms") // the engine's own step log, 1 ms resolution
+	}
+}
+
+// stepTime finds the time of the (n+1)th "msg=step … to=STEP" line of the agent's debug log
+// (slog text: time=2026-11-23T03:28:09.629Z level=DEBUG msg=step from=card_present to=pin).
+func stepTime(stderr, step string, n int) (time.Time, bool) {
+	seen := 0
+	for _, l := range strings.Split(stderr, "\n") {
+		if !strings.Contains(l, " msg=step ") || !strings.HasSuffix(l, " to="+step) {
+			continue
+		}
+		if seen++; seen <= n {
+			continue
+		}
+		f := strings.Fields(l)
+		if v, ok := strings.CutPrefix(f[0], "time="); ok {
+			if at, err := time.Parse(time.RFC3339Nano, v); err == nil {
+				return at, true
+			}
+		}
+	}
+	return time.Time{}, false
 }
 
 // BenchmarkPINToBanner: the machine's time from the PIN typed + Enter to the banner through

@@ -194,8 +194,9 @@ func agentEnv(t testing.TB, p *Portal, c *testrig.Card) []string {
 		"OPENSC_CONF="+testrig.OpenSCConfOnly(t, c.Reader),
 		"CPX_AGENT_PORTAL_URL="+p.URL, "CPX_AGENT_PORTAL_CA="+p.CA, "CPX_AGENT_WORKSTATION=poste-e2e",
 		"CPX_AGENT_PKCS11_MODULE="+module, "CPX_AGENT_REMOVAL_POLICY=lock",
-		// Proposed (not read yet): watch only this reader. See requireOtherReadersEmpty.
-		"CPX_AGENT_READER="+c.Reader)
+		// Proposed (not read yet): watch only this reader (see requireOtherReadersEmpty), and
+		// log each step change ("msg=step … to=pin") at debug level on stderr (see stepTime).
+		"CPX_AGENT_READER="+c.Reader, "CPX_AGENT_TRACE=1")
 }
 
 // requireOtherReadersEmpty fails when a card sits in another reader: the agent follows the
