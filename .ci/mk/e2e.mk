@@ -4,6 +4,8 @@
 #               banner (checked with `cpx-portal admin session list`); card out → locked ≤ 1 s
 #               after the card monitor's event. Alone: the agent follows the first card of ANY
 #               reader (no reader setting yet), so other tests' cards would mislead it.
+#               TestAgentWatchesOnlyItsReader fails until the agent honours CPX_AGENT_READER
+#               (a card in vpcd 35969 must not take the flow from the one in 35972).
 #   bench-e2e   card in → PIN screen vs the card monitor's event (goal ≤ 50 ms over it);
 #               PIN → banner, GUI vs `cpx-agent login card` (goal ≤ 1.2×); cold start to the
 #               first window with the real engine (≤ 1 s), VmRSS (≤ 80 MB), idle CPU
@@ -14,7 +16,7 @@ BENCH_TARGETS += bench-e2e
 
 .PHONY: test-e2e bench-e2e
 test-e2e:
-	LANG=fr_FR.UTF-8 $(GO) test -tags e2e -count=1 -v -run 'TestRealWindowCardSignIn$$' ./internal/e2e/
+	LANG=fr_FR.UTF-8 $(GO) test -tags e2e -count=1 -v -run 'TestRealWindowCardSignIn|TestAgentWatchesOnlyItsReader' ./internal/e2e/
 
 bench-e2e:
 	@out=$$(LANG=fr_FR.UTF-8 $(GO) test -tags e2e -count=1 -run '^$$' -bench 'InsertToPIN|PINToBanner|ColdStart' \
