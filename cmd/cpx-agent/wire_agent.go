@@ -14,19 +14,16 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
 	"runtime"
-	"sync"
 
 	"github.com/cpx-agent/cpx-agent/internal/agent"
 	"github.com/cpx-agent/cpx-agent/internal/card"
 	"github.com/cpx-agent/cpx-agent/internal/config"
-	"github.com/cpx-agent/cpx-agent/internal/cps"
 	"github.com/cpx-agent/cpx-agent/internal/keystore"
 	"github.com/cpx-agent/cpx-agent/internal/portal/client"
 	"github.com/cpx-agent/cpx-agent/internal/token"
@@ -62,7 +59,7 @@ func newAgentEngine(cfg config.Config, log *slog.Logger) (*agent.Engine, func(),
 	if cfg.PKCS11Module != "" {
 		modules = token.DefaultModules(cfg.PKCS11Module)
 	}
-	tokens := &tokenPort{modules: modules, log: log, open: map[string]*token.Token{}}
+	tokens := newTokenPort(modules, log)
 	mon := &cardPort{m: card.NewMonitor(card.Options{Reader: cfg.Reader, Logger: log}), removed: tokens.drop}
 	deps := agent.Deps{
 		Cards: mon, Token: tokens, Portal: portalPort{pc}, Keys: keystore.New(), Prefs: prefs,
@@ -74,7 +71,7 @@ func newAgentEngine(cfg config.Config, log *slog.Logger) (*agent.Engine, func(),
 		log.Warn("settings diagnostic unavailable", "err", err)
 	}
 	e := agent.New(agentConfig(cfg), deps)
-	return e, func() { tokens.closeAll(); pc.Close() }, nil
+	return e, func() { tokens.Close(); pc.Close() }, nil
 }
 
 // agentConfig maps the workstation settings onto the engine's policy.
@@ -132,113 +129,6 @@ func cardEvent(ev card.Event) (agent.CardEvent, bool) {
 		return agent.CardEvent{}, false
 	}
 	return ae, true
-}
-
-// tokenPort adapts internal/token to agent.Token: one token.Token per reader, opened on first
-// use and dropped when the card leaves.
-type tokenPort struct {
-	modules []string
-	log     *slog.Logger
-	mu      sync.Mutex
-	open    map[string]*token.Token
-}
-
-var _ agent.CardSerialReader = (*tokenPort)(nil)
-
-func (p *tokenPort) get(ctx context.Context, reader string) (*token.Token, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if t, ok := p.open[reader]; ok {
-		return t, nil
-	}
-	t, err := token.Open(ctx, token.Options{Modules: p.modules, Reader: reader, Logger: p.log})
-	if err != nil {
-		return nil, tokenErr(err)
-	}
-	p.open[reader] = t
-	return t, nil
-}
-
-func (p *tokenPort) drop(reader string) {
-	p.mu.Lock()
-	t, ok := p.open[reader]
-	delete(p.open, reader)
-	p.mu.Unlock()
-	if ok {
-		_ = t.Close()
-	}
-}
-
-func (p *tokenPort) closeAll() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for r, t := range p.open {
-		_ = t.Close()
-		delete(p.open, r)
-	}
-}
-
-// TriesLeft: PKCS#11 flags mapped onto the CPx 3-try counter (exact at 1 and 0).
-func (p *tokenPort) TriesLeft(ctx context.Context, reader string) (int, error) {
-	t, err := p.get(ctx, reader)
-	if err != nil {
-		return -1, err
-	}
-	tr, err := t.TriesLeft()
-	if err != nil {
-		return -1, p.fail(reader, err)
-	}
-	return tr.Estimate(3), nil
-}
-
-func (p *tokenPort) HolderName(ctx context.Context, reader string) (string, error) {
-	t, err := p.get(ctx, reader)
-	if err != nil {
-		return "", err
-	}
-	cert, err := t.Certificate()
-	if err != nil {
-		return "", p.fail(reader, err)
-	}
-	id, err := cps.FromCertificate(cert)
-	if err != nil {
-		return cert.Subject.CommonName, nil // a test or foreign card: its CN
-	}
-	return id.DisplayName(), nil
-}
-
-// Serial is EF.SN.ICC read over PC/SC, or the PKCS#11 token serial when the card has none.
-func (p *tokenPort) Serial(ctx context.Context, reader string) (string, error) {
-	if sn, err := card.ReadSerial(reader); err == nil {
-		return hex.EncodeToString(sn), nil
-	}
-	t, err := p.get(ctx, reader)
-	if err != nil {
-		return "", err
-	}
-	return t.Info().Serial, nil
-}
-
-// Login verifies the PIN once; the engine zeroes pin afterwards.
-func (p *tokenPort) Login(ctx context.Context, reader string, pin []byte) (agent.Credential, error) {
-	t, err := p.get(ctx, reader)
-	if err != nil {
-		return nil, err
-	}
-	k, err := t.Login(pin)
-	if err != nil {
-		return nil, p.fail(reader, err)
-	}
-	return credential{k}, nil
-}
-
-// fail maps err and drops the reader's token when the card is gone.
-func (p *tokenPort) fail(reader string, err error) error {
-	mapped := tokenErr(err)
-	if errors.Is(mapped, agent.ErrCardRemoved) {
-		p.drop(reader)
-	}
-	return mapped
 }
 
 // tokenErr maps internal/token's errors onto the engine's (the original stays wrapped).

@@ -43,8 +43,8 @@ func TestAgentFullStack(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pc.Close()
-	tokens := &tokenPort{modules: []string{testrig.OpenSCModule(t)}, log: quiet, open: map[string]*token.Token{}}
-	defer tokens.closeAll()
+	tokens := newTokenPort([]string{testrig.OpenSCModule(t)}, quiet)
+	defer tokens.Close()
 	rp := &recordingPortal{portalPort: portalPort{pc}}
 	mon := &cardPort{m: card.NewMonitor(card.Options{Reader: reader, Logger: quiet}), removed: tokens.drop}
 	e := agent.New(agent.Config{Workstation: "ws-e2e"}, agent.Deps{Cards: mon, Token: tokens,
@@ -220,8 +220,8 @@ func BenchmarkRealCardRemovalToLocked(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer pc.Close()
-	tokens := &tokenPort{modules: []string{testrig.OpenSCModule(b)}, log: quiet, open: map[string]*token.Token{}}
-	defer tokens.closeAll()
+	tokens := newTokenPort([]string{testrig.OpenSCModule(b)}, quiet)
+	defer tokens.Close()
 	mon := &cardPort{m: card.NewMonitor(card.Options{Reader: reader, Logger: quiet}), removed: tokens.drop}
 	e := agent.New(agent.Config{Workstation: "ws-bench"}, agent.Deps{Cards: mon, Token: tokens,
 		Portal: portalPort{pc}, Keys: keystore.NewMemory()})

@@ -7,12 +7,13 @@ import (
 
 // Errors of the card side. cmd/ maps internal/token's errors to these.
 var (
-	ErrPINIncorrect  = errors.New("pin incorrect")
-	ErrPINLocked     = errors.New("pin locked")
-	ErrCardRemoved   = errors.New("card removed")
-	ErrModuleMissing = errors.New("pkcs#11 module missing")
-	ErrNotFound      = errors.New("not found")
-	ErrPINFormat     = errors.New("pin must be 4 digits")
+	ErrPINIncorrect      = errors.New("pin incorrect")
+	ErrPINLocked         = errors.New("pin locked")
+	ErrCardRemoved       = errors.New("card removed")
+	ErrCardNotResponding = errors.New("card not responding") // a card call passed its deadline
+	ErrModuleMissing     = errors.New("pkcs#11 module missing")
+	ErrNotFound          = errors.New("not found")
+	ErrPINFormat         = errors.New("pin must be 4 digits")
 )
 
 // PINError is a wrong PIN with the tries left (-1 when the card does not say).

@@ -63,6 +63,7 @@ const (
 	KeyPINLocked         = "pin_locked"
 	KeyPINFormat         = "pin_format"
 	KeyCardRemoved       = "card_removed"
+	KeyCardNotResponding = "card_not_responding"
 	KeyCardUnknown       = "card_unknown"
 	KeyModuleMissing     = "module_missing"
 	KeyNotConfigured     = "not_configured"
@@ -93,6 +94,7 @@ var sentinelKeys = []struct {
 	{ErrPINLocked, KeyPINLocked},
 	{ErrPINFormat, KeyPINFormat},
 	{ErrCardRemoved, KeyCardRemoved},
+	{ErrCardNotResponding, KeyCardNotResponding},
 	{ErrCardUnknown, KeyCardUnknown},
 	{ErrModuleMissing, KeyModuleMissing},
 	{ErrNotConfigured, KeyNotConfigured},
