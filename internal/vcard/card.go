@@ -36,6 +36,9 @@ type Config struct {
 	OnEvent  func(Event)       // called from the card's goroutine on every change
 	// NoQuickAck leaves delayed ACKs on (benchmarks compare; never needed otherwise).
 	NoQuickAck bool
+	// Stall, when set, is asked about every APDU: true makes the card stop answering (that APDU
+	// and every frame after it) until the connection ends, as a card that hangs. Tests only.
+	Stall func(apdu []byte) bool
 }
 
 // Event is a change the card reports.
@@ -61,6 +64,7 @@ type Card struct {
 	ack    func(net.Conn)
 	st     *state
 	applet *applet // used by the serving goroutine only
+	stall  staller // used by the serving goroutine only
 
 	mu        sync.Mutex
 	cancel    context.CancelFunc // non-nil while inserted
@@ -107,6 +111,7 @@ func New(cfg Config) (*Card, error) {
 	}
 	c := &Card{atr: bytes.Clone(atr), addr: net.JoinHostPort(host, strconv.Itoa(port)), log: log, onEv: cfg.OnEvent, st: st}
 	c.applet = newApplet(st, log)
+	c.stall.ask = cfg.Stall
 	c.ack = quickAck
 	if cfg.NoQuickAck {
 		c.ack = func(net.Conn) {}

@@ -22,6 +22,7 @@ const maxFrame = 4 + 3 + 65536 + 2
 func (c *Card) serve(conn net.Conn) error {
 	var hdr [2]byte
 	buf := make([]byte, maxFrame)
+	c.stall.reset()
 	for {
 		c.ack(conn)
 		if _, err := io.ReadFull(conn, hdr[:]); err != nil {
@@ -35,6 +36,9 @@ func (c *Card) serve(conn net.Conn) error {
 		frame := buf[:n]
 		if _, err := io.ReadFull(conn, frame); err != nil {
 			return fmt.Errorf("vpcd read: %w", err)
+		}
+		if c.stall.stalled(frame) {
+			continue // a hung card: read on, never answer
 		}
 		reply := c.handleFrame(frame)
 		if reply == nil {
