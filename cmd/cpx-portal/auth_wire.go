@@ -63,6 +63,11 @@ func authOptions(ctx context.Context, c config.Config, st *store.Store, log *slo
 	o.Phone = otp.PhoneOptions{AllowForeign: a.ForeignPhone}
 	o.DeliveryWait, o.DeviceTTL, o.LinkTTL = a.DeliveryWait.D(), a.RememberFor.D(), a.LinkTTL.D()
 	o.LinkURL, o.Service, o.Support = a.LinkURL, a.Service, a.Support
+	if a.RateLimit > 0 {
+		o.RateLimit = server.RateLimit{PerSecond: a.RateLimit, Burst: a.RateBurst}
+	} else {
+		log.Warn("auth.rate_limit is off: password, OTP and recovery routes are not throttled")
+	}
 	go o.Notifier.Run(ctx)
 	if c.Dev {
 		if err := devOTPAccount(ctx, st, o); err != nil {

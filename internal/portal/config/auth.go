@@ -18,6 +18,10 @@ type Auth struct {
 	LinkTTL         Duration `json:"link_ttl"`         // recovery links (15m)
 	LinkURL         string   `json:"link_url"`         // prefix of e-mailed links; the token is appended
 	DeliveryWait    Duration `json:"delivery_wait"`    // how long a send waits for its outcome (5s)
+	// RateLimit is the requests per second one client address may make on the password, OTP
+	// and recovery routes (10; negative: off), RateBurst the bucket size (30). docs/portal.md.
+	RateLimit float64 `json:"rate_limit"`
+	RateBurst int     `json:"rate_burst"`
 	// KeyFile holds the portal's master secret (≥ 32 bytes, mode 0600). In dev mode it is
 	// created in data_dir when absent.
 	KeyFile      string `json:"key_file"`
@@ -70,6 +74,10 @@ func (a Auth) WithDefaults() Auth {
 	def(&a.RememberFor, 24*time.Hour)
 	def(&a.LinkTTL, 15*time.Minute)
 	def(&a.DeliveryWait, 5*time.Second)
+	if a.RateLimit == 0 {
+		a.RateLimit = 10
+	}
+	defInt(&a.RateBurst, 30)
 	if a.Service == "" {
 		a.Service = "SI-SAMU"
 	}

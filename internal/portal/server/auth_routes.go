@@ -38,6 +38,9 @@ type AuthOptions struct {
 	LinkURL string
 	Service string // product name in messages (default SI-SAMU)
 	Support string // how to reach the support, in messages
+	// RateLimit throttles the password, OTP and recovery routes per client address
+	// (ratelimit.go; zero value: off).
+	RateLimit RateLimit
 }
 
 func (o *AuthOptions) defaults() {
@@ -65,12 +68,15 @@ func (s *Server) registerAuthRoutes() {
 		return
 	}
 	a.defaults()
+	if a.RateLimit.On() {
+		s.limiter = newLimiter(a.RateLimit)
+	}
 	s.opts.CredentialActions = s.st.AuthCredentialActions(a.Password.MaxAge)
 	s.opts.PasswordPolicy = a.Password.API()
 	v := api.Version
-	s.Handle("POST "+v+"/signin/password", http.HandlerFunc(s.signInPassword))
-	s.Handle("POST "+v+"/signin/otp/send", http.HandlerFunc(s.sendOTP))
-	s.Handle("POST "+v+"/signin/otp/verify", http.HandlerFunc(s.verifyOTP))
+	s.Handle("POST "+v+"/signin/password", s.limited("POST /v1/signin/password", s.signInPassword))
+	s.Handle("POST "+v+"/signin/otp/send", s.limited("POST /v1/signin/otp/send", s.sendOTP))
+	s.Handle("POST "+v+"/signin/otp/verify", s.limited("POST /v1/signin/otp/verify", s.verifyOTP))
 	s.Handle("GET "+v+"/signin/otp/delivery", http.HandlerFunc(s.otpDelivery))
 	s.Handle("PUT "+v+"/session/password", s.Authed(s.setPassword))
 	s.Handle("PUT "+v+"/session/secret-question", s.Authed(s.setSecretQuestion))
@@ -78,13 +84,13 @@ func (s *Server) registerAuthRoutes() {
 	s.Handle("POST "+v+"/session/channels/test", s.Authed(s.testChannel))
 	s.Handle("POST "+v+"/session/channels/validate", s.Authed(s.validateChannel))
 	s.Handle("DELETE "+v+"/session/channels/{kind}", s.Authed(s.removeChannel))
-	s.Handle("GET "+v+"/recovery/captcha", http.HandlerFunc(s.captcha))
-	s.Handle("POST "+v+"/recovery/start", http.HandlerFunc(s.recoveryStart))
-	s.Handle("POST "+v+"/recovery/answer", http.HandlerFunc(s.recoveryAnswer))
-	s.Handle("POST "+v+"/recovery/otp", http.HandlerFunc(s.recoveryOTP))
-	s.Handle("POST "+v+"/recovery/link", http.HandlerFunc(s.linkInfo))
-	s.Handle("POST "+v+"/recovery/link/resend", http.HandlerFunc(s.linkResend))
-	s.Handle("POST "+v+"/recovery/reset", http.HandlerFunc(s.resetPassword))
+	s.Handle("GET "+v+"/recovery/captcha", s.limited("GET /v1/recovery/captcha", s.captcha))
+	s.Handle("POST "+v+"/recovery/start", s.limited("POST /v1/recovery/start", s.recoveryStart))
+	s.Handle("POST "+v+"/recovery/answer", s.limited("POST /v1/recovery/answer", s.recoveryAnswer))
+	s.Handle("POST "+v+"/recovery/otp", s.limited("POST /v1/recovery/otp", s.recoveryOTP))
+	s.Handle("POST "+v+"/recovery/link", s.limited("POST /v1/recovery/link", s.linkInfo))
+	s.Handle("POST "+v+"/recovery/link/resend", s.limited("POST /v1/recovery/link/resend", s.linkResend))
+	s.Handle("POST "+v+"/recovery/reset", s.limited("POST /v1/recovery/reset", s.resetPassword))
 }
 
 // audit writes an audit line, logging (never failing on) a write error.

@@ -19,6 +19,7 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	streams  prometheus.Gauge
+	limited  *prometheus.CounterVec
 }
 
 func newMetrics(reg *prometheus.Registry, st *store.Store) *metrics {
@@ -33,6 +34,8 @@ func newMetrics(reg *prometheus.Registry, st *store.Store) *metrics {
 			Help: "HTTP request latency by route.", Buckets: prometheus.DefBuckets}, []string{"route"}),
 		streams: prometheus.NewGauge(prometheus.GaugeOpts{Name: "cpx_portal_event_streams",
 			Help: "Open session event streams."}),
+		limited: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cpx_portal_rate_limited_total",
+			Help: "Requests refused by the per-address rate limit, by route."}, []string{"route"}),
 	}
 	open := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cpx_portal_sessions_open",
 		Help: "Sessions not ended (read from the database at scrape)."}, func() float64 {
@@ -44,7 +47,7 @@ func newMetrics(reg *prometheus.Registry, st *store.Store) *metrics {
 		}
 		return float64(n)
 	})
-	reg.MustRegister(m.signins, m.links, m.requests, m.latency, m.streams, open,
+	reg.MustRegister(m.signins, m.links, m.requests, m.latency, m.streams, m.limited, open,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

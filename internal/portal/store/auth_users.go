@@ -24,6 +24,7 @@ const (
 	AuditEnrol          = "enrol"
 	AuditUnlock         = "unlock"
 	AuditHabilitation   = "habilitation"
+	AuditRateLimited    = "rate_limited" // a client address over the rate limit (server)
 )
 
 // Credentials is what password sign-in and recovery read of an account.
