@@ -54,6 +54,7 @@ func runGUI(args []string, _ io.Reader, _, stderr io.Writer) int {
 	defer cancel()
 
 	var eng ui.Engine
+	var station *ui.Workstation // the demo shows none
 	done := func() {}
 	if *demo {
 		d := ui.NewDemoEngine(*step)
@@ -62,18 +63,18 @@ func runGUI(args []string, _ io.Reader, _, stderr io.Writer) int {
 		}
 		eng = teeTrace(d, tw)
 	} else {
-		e, cfgLang, stop, err := newEngine(ctx, stderr, tw)
+		e, cfg, stop, err := newEngine(ctx, stderr, tw)
 		if err != nil {
 			fmt.Fprintf(stderr, "cpx-agent gui: %v\n", err)
 			return 1
 		}
-		eng, done = e, stop
+		eng, done, station = e, stop, workstationView(cfg)
 		if *lang == "" {
-			*lang = cfgLang
+			*lang = cfg.Language
 		}
 	}
 	a := app.NewWithID("fr.cpx-agent.agent")
-	ui.Run(a, eng, ui.Options{Lang: *lang, Version: version})
+	ui.Run(a, eng, ui.Options{Lang: *lang, Version: version, Workstation: station})
 	cancel() // the window is closed: the engine signs the session out and stops
 	done()
 	return 0
@@ -81,18 +82,18 @@ func runGUI(args []string, _ io.Reader, _, stderr io.Writer) int {
 
 // newEngine builds the real flow engine from the workstation configuration (system file,
 // user file, CPX_AGENT_* environment) with the adapters of wire_agent.go, and runs it until ctx
-// ends. It returns the configured language and a function that waits for the engine to stop
+// ends. It returns the workstation configuration and a function that waits for the engine to stop
 // (so that the sign-out on exit reaches the portal) and releases the card and the client.
 // When tw is not nil, a separate subscription of the engine writes the state trace to it.
-func newEngine(ctx context.Context, stderr io.Writer, tw io.Writer) (ui.Engine, string, func(), error) {
+func newEngine(ctx context.Context, stderr io.Writer, tw io.Writer) (ui.Engine, config.Config, func(), error) {
 	cfg, err := config.Load(config.DefaultSources())
 	if err != nil {
-		return nil, "", nil, err
+		return nil, cfg, nil, err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	e, release, err := newAgentEngine(cfg, log)
 	if err != nil {
-		return nil, "", nil, err
+		return nil, cfg, nil, err
 	}
 	traced := make(chan struct{})
 	if tw != nil {
@@ -120,7 +121,14 @@ func newEngine(ctx context.Context, stderr io.Writer, tw io.Writer) (ui.Engine, 
 		}
 		release()
 	}
-	return e, cfg.Language, wait, nil
+	return e, cfg, wait, nil
+}
+
+// workstationView is what the settings screen shows of the configuration (nothing secret:
+// internal/config rejects secret-looking keys).
+func workstationView(c config.Config) *ui.Workstation {
+	return &ui.Workstation{Name: c.Workstation, PortalURL: c.PortalURL, PKCS11Module: c.PKCS11Module,
+		RemovalPolicy: c.RemovalPolicy, Reader: c.Reader}
 }
 
 // traceEnv names the file `cpx-agent gui` writes its state trace to ("-": stderr).

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/cpx-agent/cpx-agent/internal/agent"
+	"github.com/cpx-agent/cpx-agent/internal/config"
 	"github.com/cpx-agent/cpx-agent/internal/portal/api"
+	"github.com/cpx-agent/cpx-agent/internal/ui"
 )
 
 var traceRe = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z step=[a-z_]+ busy=(true|false) err=([a-z_]+|-)$`)
@@ -115,5 +117,14 @@ func TestGUITrace(t *testing.T) {
 				t.Fatalf("trace file mode: %v %v, want 0600", fi.Mode(), err)
 			}
 		})
+	}
+}
+
+// TestWorkstationView: the settings screen gets the effective configuration's non-secret keys.
+func TestWorkstationView(t *testing.T) {
+	w := workstationView(config.Config{Workstation: "ws-07", PortalURL: "https://p.example", PKCS11Module: "/m.so",
+		RemovalPolicy: "signout", Reader: "R 1", PortalCA: "/etc/ca.pem"})
+	if *w != (ui.Workstation{Name: "ws-07", PortalURL: "https://p.example", PKCS11Module: "/m.so", RemovalPolicy: "signout", Reader: "R 1"}) {
+		t.Fatalf("workstation view %+v", *w)
 	}
 }

@@ -18,6 +18,7 @@ var (
 	demoPolicy   = &api.PasswordPolicy{Name: "sante", MinLength: 12, RequireLower: true, RequireUpper: true, RequireDigit: true, RequireSpecial: true}
 	demoChannels = []api.Channel{{Kind: api.ChannelEmail, Masked: "c•••@samu75.example", Active: true}}
 	demoReport   = "pcscd            OK  service joignable\nlecteurs         OK  Virtual PCD 35971 00 00\ncarte            OK  CPS3 8025000001\nmodule PKCS#11   OK  opensc-pkcs11.so\nportail          ÉCHEC  https://portail.si-samu.example : délai dépassé"
+	demoStation  = &Workstation{Name: "samu75-arm-07", PortalURL: "https://portail.si-samu.example", RemovalPolicy: agent.RemovalLock}
 	demoOTP      = []api.Channel{{Kind: api.ChannelSMS, Masked: "06 •• •• •• 78", Active: true}, {Kind: api.ChannelEmail, Masked: "c•••@samu75.example", Active: true}}
 )
 

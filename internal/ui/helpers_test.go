@@ -52,7 +52,7 @@ func newTestUI(t *testing.T, s agent.Snapshot) (*UI, *fakeEngine) {
 	t.Helper()
 	test.NewTempApp(t)
 	f := newFakeEngine()
-	u := New(fyne.CurrentApp(), f, Options{Lang: "fr", Version: "test"})
+	u := New(fyne.CurrentApp(), f, Options{Lang: "fr", Version: "test", Workstation: demoStation})
 	t.Cleanup(func() { u.win.Close() })
 	u.apply(s)
 	return u, f

@@ -19,11 +19,44 @@ func (u *UI) settingsPage(s agent.Snapshot) *page {
 		widget.NewFormItem(T("settings.card"), widget.NewLabel(settingsCard(s))),
 		widget.NewFormItem(T("settings.version"), widget.NewLabel(u.version())),
 	)
+	for _, it := range u.workstationItems() {
+		form.AppendItem(it)
+	}
 	d := u.newDiagnosticView()
 	d.refresh(s)
 	back := primary(T("action.back"), u.cancel)
 	body := container.NewVBox(title(T("settings.title")), form, d.obj, buttons(back))
-	return &page{obj: body, submit: u.cancel, refresh: d.refresh}
+	return &page{obj: container.NewVScroll(body), submit: u.cancel, refresh: d.refresh, size: settingsSize}
+}
+
+// workstationItems are the rows of the workstation configuration (none when not given).
+func (u *UI) workstationItems() []*widget.FormItem {
+	w := u.opts.Workstation
+	if w == nil {
+		return nil
+	}
+	or := func(v, key string) string {
+		if v == "" {
+			return T(key)
+		}
+		return v
+	}
+	removal := T("settings.removal_lock")
+	if w.RemovalPolicy == agent.RemovalSignOut {
+		removal = T("settings.removal_signout")
+	}
+	value := func(text string) *widget.Label {
+		l := widget.NewLabel(text)
+		l.Truncation = fyne.TextTruncateEllipsis
+		return l
+	}
+	return []*widget.FormItem{
+		widget.NewFormItem(T("settings.workstation"), value(or(w.Name, "settings.none"))),
+		widget.NewFormItem(T("settings.portal"), value(or(w.PortalURL, "settings.none"))),
+		widget.NewFormItem(T("settings.module"), value(or(w.PKCS11Module, "settings.module_default"))),
+		widget.NewFormItem(T("settings.removal"), value(removal)),
+		widget.NewFormItem(T("settings.readers"), value(or(w.Reader, "settings.readers_all"))),
+	}
 }
 
 // diagnosticView is the settings' diagnostic part: run, verdict, report, copy.
@@ -50,7 +83,7 @@ func (u *UI) newDiagnosticView() *diagnosticView {
 	d.report = widget.NewMultiLineEntry()
 	d.report.TextStyle = fyne.TextStyle{Monospace: true}
 	d.report.Wrapping = fyne.TextWrapBreak
-	d.report.SetMinRowsVisible(5)
+	d.report.SetMinRowsVisible(8)
 	d.report.OnChanged = func(t string) {
 		if t != d.text {
 			d.report.SetText(d.text)

@@ -64,3 +64,24 @@ func reportEntry(t *testing.T, u *UI) *widget.Entry {
 	t.Fatalf("no report shown; texts: %q", texts(u))
 	return nil
 }
+
+// TestSettingsWorkstation: the settings show the effective workstation configuration given
+// in Options, with the removal policy in words and defaults named.
+func TestSettingsWorkstation(t *testing.T) {
+	u, _ := newTestUI(t, agent.Snapshot{Step: agent.StepSettings, TriesLeft: -1})
+	for _, want := range []string{"samu75-arm-07", "https://portail.si-samu.example", "par défaut (catalogue)",
+		"verrouiller le poste", "Lecteurs surveillés", "tous"} {
+		requireText(t, u, want)
+	}
+	u.opts.Workstation = &Workstation{Name: "ws", PortalURL: "https://p.example", RemovalPolicy: agent.RemovalSignOut,
+		PKCS11Module: "/opt/cps/libcps3_pkcs11_lux.so", Reader: "Virtual PCD 35969 00 00"}
+	u.rebuild()
+	for _, want := range []string{"déconnecter la session", "/opt/cps/libcps3_pkcs11_lux.so", "Virtual PCD 35969 00 00"} {
+		requireText(t, u, want)
+	}
+	u.opts.Workstation = nil
+	u.rebuild()
+	if hasText(u, "Portail") || hasText(u, "https://p.example") {
+		t.Fatalf("workstation rows shown without a configuration: %q", texts(u))
+	}
+}

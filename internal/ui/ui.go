@@ -32,12 +32,25 @@ type Options struct {
 	Lang    string // "fr", "en", or "" to follow the OS locale
 	Version string // shown on the settings screen
 	Title   string // window title ("CPx Agent" when empty)
+	// Workstation is the effective workstation configuration the settings screen shows
+	// (nil: not shown). Nothing secret: internal/config rejects secrets.
+	Workstation *Workstation
+}
+
+// Workstation is what the settings screen shows of the workstation configuration.
+type Workstation struct {
+	Name          string // workstation name sent to the portal
+	PortalURL     string
+	PKCS11Module  string // "" = the module catalogue's default
+	RemovalPolicy string // agent.RemovalLock or agent.RemovalSignOut
+	Reader        string // "" = every reader
 }
 
 // Window sizes: the screens, and the communication banner (a wide, low strip).
 var (
-	screenSize = fyne.NewSize(540, 500)
-	bannerSize = fyne.NewSize(1280, 56)
+	screenSize   = fyne.NewSize(540, 500)
+	settingsSize = fyne.NewSize(560, 760) // workstation rows and the diagnostic report
+	bannerSize   = fyne.NewSize(1280, 56)
 )
 
 // page is one screen: its content and how it reacts to later snapshots of the same step.
@@ -48,6 +61,7 @@ type page struct {
 	refresh   func(s agent.Snapshot) // later snapshot of the same step
 	keys      func(k *fyne.KeyEvent) bool
 	bare      bool       // no status area (the banner shows its own)
+	size      fyne.Size  // window size when not the usual screenSize (settings)
 	checklist *checklist // password screens
 }
 
@@ -136,7 +150,11 @@ func (u *UI) show(s agent.Snapshot) {
 		u.win.Resize(bannerSize)
 	} else {
 		u.win.SetContent(container.NewBorder(nil, u.status.obj, nil, nil, container.NewPadded(u.page.obj)))
-		u.win.Resize(screenSize)
+		size := screenSize
+		if !u.page.size.IsZero() {
+			size = u.page.size
+		}
+		u.win.Resize(size)
 	}
 	u.win.Canvas().Unfocus()
 	if u.page.focus != nil {
