@@ -34,7 +34,7 @@ bench-e2e:
 	    printf "%-54s %9.1f ms %12s %7s\n", "card in -> PIN screen seen", pin, "-", "-"; \
 	    printf "%-54s %9.1f ms %9d ms %7.2f\n", "PIN screen over the monitor event", over, 50, over / 50; \
 	    printf "%-54s %9.1f ms %12s %7s\n", "  (screen read every, resolution)", poll, "", ""; \
-	    if (tr != "") printf "%-54s %9.1f ms %9d ms %7.2f\n", "engine step log to=pin over the monitor event", tr, 50, tr / 50; \
+	    if (tr != "") printf "%-54s %9.1f ms %9d ms %7.2f\n", "state trace step=pin over the monitor event", tr, 50, tr / 50; \
 	    printf "%-54s %9.1f ms %12s %7s\n", "PIN Enter -> banner, GUI (machine time)", gui, "-", "-"; \
 	    printf "%-54s %9.1f ms %12s %7s\n", "cpx-agent login card --pin-stdin, exec -> exit", cli, "-", "-"; \
 	    printf "%-54s %11.2fx %11.1fx %7.2f\n", "GUI / CLI", gui / cli, 1.2, gui / cli / 1.2; \

@@ -66,26 +66,32 @@ func BenchmarkInsertToPIN(b *testing.B) {
 	b.ReportMetric(over/goalOverMonitorMS, "ratio")
 	b.ReportMetric(ms(pollCost(b, a)), "poll-ms")
 	if nTraced == b.N {
-		b.ReportMetric(ms(traced)/n, "trace-over-ms") // the engine's own step log, 1 ms resolution
+		b.ReportMetric(ms(traced)/n, "trace-over-ms") // the agent's state trace
 	}
 }
 
-// stepTime finds the time of the (n+1)th "msg=step … to=STEP" line of the agent's debug log
-// (slog text: time=2026-11-23T03:28:09.629Z level=DEBUG msg=step from=card_present to=pin).
+// stepTime finds the time of the (n+1)th time the agent's state trace (CPX_AGENT_TRACE=-,
+// docs/ui.md) enters step not busy: "2026-11-23T03:25:42.020871402Z step=pin busy=false err=-".
 func stepTime(stderr, step string, n int) (time.Time, bool) {
-	seen := 0
+	seen, prev := 0, ""
 	for _, l := range strings.Split(stderr, "\n") {
-		if !strings.Contains(l, " msg=step ") || !strings.HasSuffix(l, " to="+step) {
+		f := strings.Fields(l)
+		if len(f) < 3 || !strings.HasPrefix(f[1], "step=") {
+			continue
+		}
+		cur := f[1] + " " + f[2]
+		if cur == prev {
+			continue
+		}
+		prev = cur
+		if cur != "step="+step+" busy=false" {
 			continue
 		}
 		if seen++; seen <= n {
 			continue
 		}
-		f := strings.Fields(l)
-		if v, ok := strings.CutPrefix(f[0], "time="); ok {
-			if at, err := time.Parse(time.RFC3339Nano, v); err == nil {
-				return at, true
-			}
+		if at, err := time.Parse(time.RFC3339Nano, f[0]); err == nil {
+			return at, true
 		}
 	}
 	return time.Time{}, false

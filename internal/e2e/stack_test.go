@@ -194,9 +194,9 @@ func agentEnv(t testing.TB, p *Portal, c *testrig.Card) []string {
 		"OPENSC_CONF="+testrig.OpenSCConfOnly(t, c.Reader),
 		"CPX_AGENT_PORTAL_URL="+p.URL, "CPX_AGENT_PORTAL_CA="+p.CA, "CPX_AGENT_WORKSTATION=poste-e2e",
 		"CPX_AGENT_PKCS11_MODULE="+module, "CPX_AGENT_REMOVAL_POLICY=lock",
-		// Proposed (not read yet): watch only this reader (see requireOtherReadersEmpty), and
-		// log each step change ("msg=step … to=pin") at debug level on stderr (see stepTime).
-		"CPX_AGENT_READER="+c.Reader, "CPX_AGENT_TRACE=1")
+		// The state trace on stderr (see stepTime), and, proposed (not read yet): watch only
+		// this reader (see requireOtherReadersEmpty).
+		"CPX_AGENT_TRACE=-", "CPX_AGENT_READER="+c.Reader)
 }
 
 // requireOtherReadersEmpty fails when a card sits in another reader: the agent follows the
