@@ -43,6 +43,8 @@ func DemoScreens() []DemoScreen {
 	present, signing := s(agent.StepCardPresent), s(agent.StepSigningIn)
 	present.Busy, present.BusyLabel = true, agent.BusyCardReading
 	signing.Busy, signing.BusyLabel = true, agent.BusySigningIn
+	failed := s(agent.StepSigningIn) // the portal did not answer: the engine stays, Err set, not busy
+	failed.Err = agent.ErrPortalUnreachable
 	profile := s(agent.StepChooseProfile)
 	profile.Profiles, profile.LastProfileID = demoProfiles, "p-arm-92"
 	phone := s(agent.StepLinkPhone)
@@ -52,8 +54,9 @@ func DemoScreens() []DemoScreen {
 	taken.Holder = "Marie Martin"
 	banner := s(agent.StepSignedIn)
 	banner.Session, banner.TimeLeft = demoSession("4021"), 7*time.Hour+42*time.Minute
-	notice := banner
-	notice.Notice, notice.Holder = api.EventPhoneTakenOver, "Marie Martin"
+	notice := banner // as the engine leaves it after a takeover: the phone is no longer linked
+	notice.Session = demoSession("")
+	notice.Notice, notice.Holder = agent.NoticePhoneTakenOver, "Marie Martin"
 	setpwd, chpwd := s(agent.StepSetPassword), s(agent.StepChangePassword)
 	setpwd.Policy, chpwd.Policy = demoPolicy, demoPolicy
 	channels := s(agent.StepOTPChannels)
@@ -70,7 +73,7 @@ func DemoScreens() []DemoScreen {
 	return []DemoScreen{
 		{"home", s(agent.StepWaitingCard)}, {"card_present", present}, {"card_unknown", s(agent.StepCardUnknown)},
 		{"pin", s(agent.StepPIN)}, {"pin_2_tries", pin2}, {"pin_last_try", pin1}, {"card_blocked", s(agent.StepCardBlocked)},
-		{agent.BusySigningIn, signing}, {"profile", profile}, {"phone", phone}, {"phone_taken", taken},
+		{agent.BusySigningIn, signing}, {"signing_in_failed", failed}, {"profile", profile}, {"phone", phone}, {"phone_taken", taken},
 		{"set_password", setpwd}, {"otp_channels", channels}, {"banner", banner}, {"banner_takeover", notice},
 		{"locked", s(agent.StepLocked)}, {"change_password", chpwd},
 		{"otp_identifiant", id}, {"otp_password", pw}, {"otp_channel", choice}, {"otp_code", code},

@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -10,15 +13,37 @@ import (
 	"github.com/cpx-agent/cpx-agent/internal/agent"
 )
 
+// bannerNoticeHeight is the banner's height while a notice or an error is shown: the strip
+// plus a second line that holds the whole sentence (never cut).
+const bannerNoticeHeight = 100
+
+// bannerWindowSize is the banner window's size for the current snapshot: one strip, or two
+// lines while a notice or an error is up.
+func (u *UI) bannerWindowSize() fyne.Size {
+	if bannerMessage(u.snap) == "" {
+		return bannerSize
+	}
+	return fyne.NewSize(bannerSize.Width, bannerNoticeHeight)
+}
+
+// bannerMessage is the notice of s, else its error, else "".
+func bannerMessage(s agent.Snapshot) string {
+	if text := noticeText(s); text != "" {
+		return text
+	}
+	return errorText(s.Err)
+}
+
 // bannerPage is StepSignedIn: the communication banner, a wide low strip with the user,
-// profile and entity, desk phone, session time left, notices live, and the actions.
+// profile and entity, desk phone, session time left and the actions; a notice or an error
+// gets a second, wrapped line under it (the window grows while it is shown).
 func (u *UI) bannerPage(s agent.Snapshot) *page {
 	who := widget.NewLabel("")
 	who.TextStyle = fyne.TextStyle{Bold: true}
 	profile, phone, left := widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel("")
-	notice := widget.NewLabel("")
+	notice := para("")
 	notice.Importance = widget.WarningImportance
-	notice.Truncation = fyne.TextTruncateEllipsis
+	notice.TextStyle = fyne.TextStyle{Bold: true}
 	busy := widget.NewProgressBarInfinite()
 
 	changePhone := newKeyButton(T("banner.phone"), Phone, func() { u.send(agent.OpenChangePhone{}) })
@@ -33,11 +58,15 @@ func (u *UI) bannerPage(s agent.Snapshot) *page {
 		profile.SetText(sessionProfile(s))
 		phone.SetText(T("banner.phone_value", map[string]any{"Phone": sessionPhone(s)}))
 		left.SetText(T("banner.time_left", map[string]any{"Time": formatDuration(s.TimeLeft)}))
-		text := noticeText(s)
-		if text == "" {
-			text = errorText(s.Err)
+		showText(notice, bannerMessage(s))
+		changePhone.Importance = widget.MediumImportance
+		if s.Notice == agent.NoticePhoneTakenOver {
+			changePhone.Importance = widget.HighImportance // the action the notice asks for
 		}
-		showText(notice, text)
+		changePhone.Refresh()
+		if u.page != nil && u.page.bare && u.win.Content() != nil {
+			u.win.Resize(u.bannerWindowSize())
+		}
 		if s.Busy {
 			busy.Show()
 		} else {
@@ -47,17 +76,34 @@ func (u *UI) bannerPage(s agent.Snapshot) *page {
 	refresh(s)
 	info := container.NewHBox(who, widget.NewSeparator(), profile, widget.NewSeparator(), phone, widget.NewSeparator(), left)
 	actions := container.NewHBox(changePhone, lock, out, menu)
-	middle := container.NewStack(container.NewVBox(layout.NewSpacer(), notice, layout.NewSpacer()), busy)
-	obj := container.NewBorder(nil, nil, container.NewCenter(info), container.NewCenter(actions), middle)
+	middle := container.NewVBox(layout.NewSpacer(), busy, layout.NewSpacer())
+	strip := container.NewBorder(nil, nil, container.NewCenter(info), container.NewCenter(actions), middle)
+	// The strip keeps the banner's height at the top: the window grows downwards only (the
+	// notice line, the open menu), so the menu opens under its button.
+	height := canvas.NewRectangle(color.Transparent)
+	height.SetMinSize(fyne.NewSize(0, bannerSize.Height-2*theme.Padding()))
+	obj := container.NewVBox(container.NewStack(height, strip), notice)
 	return &page{obj: obj, refresh: refresh, bare: true}
 }
 
 // showBannerMenu opens the banner's drop-down menu. "Modifier mes canaux OTP" is the third
-// item, where seed 004's guide says it is.
+// item, where seed 004's guide says it is. The pop-up menu lives inside the window, so the
+// low banner window grows to hold every item while it is open, and shrinks back after.
 func (u *UI) showBannerMenu(anchor fyne.CanvasObject) {
-	m := bannerMenu(u)
+	c := u.win.Canvas()
+	m := widget.NewPopUpMenu(bannerMenu(u), c)
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(anchor).AddXY(0, anchor.Size().Height)
-	widget.ShowPopUpMenuAtPosition(m, u.win.Canvas(), pos)
+	if need := pos.Y + m.MinSize().Height + theme.Padding(); need > c.Size().Height {
+		u.win.Resize(fyne.NewSize(c.Size().Width, need))
+		m.Resize(m.MinSize()) // laid out again for the taller window
+	}
+	m.OnDismiss = func() {
+		m.Hide()
+		if u.snap.Step == agent.StepSignedIn {
+			u.win.Resize(u.bannerWindowSize())
+		}
+	}
+	m.ShowAtPosition(pos)
 }
 
 func bannerMenu(u *UI) *fyne.Menu {

@@ -16,6 +16,37 @@ func (u *UI) unknownCardPage(s agent.Snapshot) *page {
 	}
 }
 
+// signingInPage is StepSigningIn. While the portal call runs: "Connexion … en cours…" and
+// « Annuler ». When it failed (the engine stays on the step with Err set and no Busy): a
+// failure title, the card still in the reader, « Réessayer » (agent.ChooseCard: the card is
+// read again and the PIN asked again, never reused) and « Annuler »; Enter retries. The
+// error sentence itself is in the status strip under the screen.
+func (u *UI) signingInPage(s agent.Snapshot) *page {
+	head, body := title(""), para("")
+	cancel := widget.NewButton(T("action.cancel"), u.cancel)
+	retry := primary(T("action.retry"), func() { u.send(agent.ChooseCard{}) })
+	failed := func(s agent.Snapshot) bool { return s.Err != nil && !s.Busy }
+	refresh := func(s agent.Snapshot) {
+		if failed(s) {
+			head.SetText(T("wait.failed_title"))
+			body.SetText(T("wait.failed_body"))
+			retry.Show()
+		} else {
+			head.SetText(T("wait.title"))
+			body.SetText(T("wait.signing_in"))
+			retry.Hide()
+		}
+	}
+	refresh(s)
+	submit := func() {
+		if failed(u.snap) {
+			u.send(agent.ChooseCard{})
+		}
+	}
+	obj := container.NewVBox(head, body, buttons(cancel, retry))
+	return &page{obj: obj, refresh: refresh, submit: submit}
+}
+
 // blockedPage is StepCardBlocked: the PIN is blocked; how to unblock it, factually.
 func (u *UI) blockedPage(s agent.Snapshot) *page {
 	back := primary(T("action.back"), u.cancel)

@@ -13,13 +13,15 @@ import (
 // phoneMax bounds the desk phone's "numéro unique".
 const phoneMax = 12
 
-// phonePage is StepLinkPhone: the desk phone's "numéro unique", the remembered one prefilled.
+// phonePage is StepLinkPhone: the desk phone's "numéro unique", the remembered one prefilled
+// and selected, so that Enter accepts it and typing replaces it (never appends to it).
 func (u *UI) phonePage(s agent.Snapshot) *page {
 	number := newDigitEntry(phoneMax, u.cancel)
 	number.SetText(onlyDigits(s.LastPhone))
 	if s.Session != nil && s.Session.Phone != "" {
 		number.SetText(onlyDigits(s.Session.Phone))
 	}
+	number.Entry.TypedShortcut(&fyne.ShortcutSelectAll{})
 	submit := func() {
 		if number.Text == "" || u.snap.Busy {
 			return

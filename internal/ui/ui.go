@@ -147,7 +147,7 @@ func (u *UI) show(s agent.Snapshot) {
 	u.page = u.build(s)
 	if u.page.bare {
 		u.win.SetContent(u.page.obj)
-		u.win.Resize(bannerSize)
+		u.win.Resize(u.bannerWindowSize())
 	} else {
 		u.win.SetContent(container.NewBorder(nil, u.status.obj, nil, nil, container.NewPadded(u.page.obj)))
 		size := screenSize
@@ -188,8 +188,10 @@ func (u *UI) build(s agent.Snapshot) *page {
 	switch s.Step {
 	case agent.StepWaitingCard:
 		return u.homePage(s)
-	case agent.StepCardPresent, agent.StepSigningIn:
+	case agent.StepCardPresent:
 		return u.waitPage(s)
+	case agent.StepSigningIn:
+		return u.signingInPage(s)
 	case agent.StepCardUnknown:
 		return u.unknownCardPage(s)
 	case agent.StepPIN:
