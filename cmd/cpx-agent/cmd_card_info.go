@@ -28,12 +28,10 @@ func init() {
 	}
 }
 
-// Exit codes of card info.
+// Exit codes of card info: the shared table (exitcodes.go).
 const (
-	cardInfoOK    = 0
-	cardInfoError = 1
-	cardInfoUsage = 2
-	cardInfoPIN   = 3 // wrong PIN, or PIN locked
+	cardInfoOK    = exitOK
+	cardInfoUsage = exitUsage
 )
 
 // cardATRWait bounds the wait for the card monitor's first report (present cards come first).
@@ -88,9 +86,9 @@ func cardInfo(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	rep, code := collectCardInfo(ctx, f, stdin, stderr)
-	if code != cardInfoOK {
-		return code
+	rep, err := collectCardInfo(ctx, f, stdin)
+	if err != nil {
+		return report(stdout, stderr, "card info", f.asJSON, "", err)
 	}
 	if f.asJSON {
 		_ = json.NewEncoder(stdout).Encode(rep)
@@ -100,8 +98,8 @@ func cardInfo(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return cardInfoOK
 }
 
-// collectCardInfo gathers the report; on failure it prints the reason and gives the exit code.
-func collectCardInfo(ctx context.Context, f cardInfoFlags, stdin io.Reader, stderr io.Writer) (*cardInfoReport, int) {
+// collectCardInfo gathers the report.
+func collectCardInfo(ctx context.Context, f cardInfoFlags, stdin io.Reader) (*cardInfoReport, error) {
 	rep := &cardInfoReport{Reader: f.reader}
 	if reader, atr, ok := presentCard(ctx, f.reader); ok {
 		rep.Reader, rep.ATR, rep.ident = reader, card.FormatATR(atr), card.Identify(atr)
@@ -121,8 +119,7 @@ func collectCardInfo(ctx context.Context, f cardInfoFlags, stdin io.Reader, stde
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	tok, err := token.Open(ctx, token.Options{Modules: token.DefaultModules(mods...), Reader: rep.Reader, Logger: log})
 	if err != nil {
-		fmt.Fprintln(stderr, "cpx-agent card info:", cardInfoFrench(err))
-		return nil, cardInfoError
+		return nil, err
 	}
 	defer tok.Close()
 	rep.Token = tok.Info()
@@ -130,13 +127,11 @@ func collectCardInfo(ctx context.Context, f cardInfoFlags, stdin io.Reader, stde
 		rep.Reader = rep.Token.SlotDescription
 	}
 	if rep.Tries, err = tok.TriesLeft(); err != nil {
-		fmt.Fprintln(stderr, "cpx-agent card info:", cardInfoFrench(err))
-		return nil, cardInfoError
+		return nil, err
 	}
 	cert, err := tok.Certificate()
 	if err != nil {
-		fmt.Fprintln(stderr, "cpx-agent card info:", cardInfoFrench(err))
-		return nil, cardInfoError
+		return nil, err
 	}
 	if id, err := cps.FromCertificate(cert); err == nil {
 		rep.identity = &id
@@ -146,12 +141,16 @@ func collectCardInfo(ctx context.Context, f cardInfoFlags, stdin io.Reader, stde
 		rep.Notes = append(rep.Notes, "certificate subject is not a CPx one: "+err.Error())
 	}
 	if f.pinStdin {
-		if code := signChallenge(tok, stdin, stderr); code != cardInfoOK {
-			return nil, code
+		if err := signChallenge(tok, stdin); err != nil {
+			return nil, err
 		}
 		rep.Signature = "verified"
+		// The PIN was right: the counter is reset, the flags read before the login are stale.
+		if t, err := tok.TriesLeft(); err == nil {
+			rep.Tries = t
+		}
 	}
-	return rep, cardInfoOK
+	return rep, nil
 }
 
 // presentCard asks the PC/SC monitor for the card in reader (any reader when empty).
@@ -169,26 +168,20 @@ func presentCard(ctx context.Context, reader string) (string, []byte, bool) {
 
 // signChallenge logs in once with the PIN from stdin, signs a random challenge and verifies
 // the signature against the certificate.
-func signChallenge(tok *token.Token, stdin io.Reader, stderr io.Writer) int {
+func signChallenge(tok *token.Token, stdin io.Reader) error {
 	pin, err := readCardPIN(stdin)
 	if err != nil {
-		fmt.Fprintln(stderr, "cpx-agent card info:", err)
-		return cardInfoUsage
+		return err
 	}
 	key, err := tok.Login(pin)
 	clear(pin)
 	if err != nil {
-		fmt.Fprintln(stderr, cardInfoFrench(err))
-		if errors.Is(err, token.ErrPINIncorrect) || errors.Is(err, token.ErrPINLocked) || errors.Is(err, token.ErrPINFormat) {
-			return cardInfoPIN
-		}
-		return cardInfoError
+		return err
 	}
 	defer key.Close()
 	challenge := make([]byte, 32)
 	if _, err := rand.Read(challenge); err != nil {
-		fmt.Fprintln(stderr, "cpx-agent card info:", err)
-		return cardInfoError
+		return err
 	}
 	digest := sha256.Sum256(challenge)
 	sig, err := key.Sign(rand.Reader, digest[:], crypto.SHA256)
@@ -196,10 +189,9 @@ func signChallenge(tok *token.Token, stdin io.Reader, stderr io.Writer) int {
 		err = rsa.VerifyPKCS1v15(key.Certificate().PublicKey.(*rsa.PublicKey), crypto.SHA256, digest[:], sig)
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "cpx-agent card info: signature:", cardInfoFrench(err))
-		return cardInfoError
+		return fmt.Errorf("signature du défi : %w", err)
 	}
-	return cardInfoOK
+	return nil
 }
 
 // readCardPIN reads one line (at most 64 bytes) without keeping copies beyond the result.
@@ -208,10 +200,10 @@ func readCardPIN(r io.Reader) ([]byte, error) {
 	line, err := br.ReadSlice('\n')
 	if errors.Is(err, bufio.ErrBufferFull) {
 		clear(line)
-		return nil, errors.New("PIN line too long")
+		return nil, &cliError{Code: codePINFormat, exit: exitUsage, Message: "Le code PIN comporte 4 chiffres."}
 	}
 	if err != nil && !(errors.Is(err, io.EOF) && len(line) > 0) {
-		return nil, errors.New("no PIN on standard input")
+		return nil, noInput("PIN")
 	}
 	n := len(line)
 	for n > 0 && (line[n-1] == '\n' || line[n-1] == '\r') {
@@ -221,28 +213,6 @@ func readCardPIN(r io.Reader) ([]byte, error) {
 	copy(pin, line)
 	clear(line)
 	return pin, nil
-}
-
-// cardInfoFrench is the operator sentence for a card error.
-func cardInfoFrench(err error) string {
-	var pe *token.PINError
-	switch {
-	case errors.As(err, &pe) && !errors.Is(err, token.ErrPINLocked):
-		return fmt.Sprintf("Code PIN incorrect. Il vous reste %d essai(s).", pe.Tries.AfterFailure(3))
-	case errors.Is(err, token.ErrPINLocked):
-		return "Carte bloquée : code PIN saisi 3 fois de façon incorrecte. Débloquez-la avec votre code PUK."
-	case errors.Is(err, token.ErrPINFormat):
-		return "Le code PIN comporte 4 chiffres."
-	case errors.Is(err, token.ErrModuleMissing):
-		return "Module PKCS#11 introuvable : installez la Cryptolib CPS (ou OpenSC) ou indiquez --module."
-	case errors.Is(err, token.ErrNoToken):
-		return "Aucune carte lisible dans le lecteur : insérez la carte CPx."
-	case errors.Is(err, token.ErrTokenRemoved):
-		return "Carte retirée pendant l'opération : réinsérez-la et recommencez."
-	case errors.Is(err, token.ErrKeyNotFound):
-		return "Certificat d'authentification absent de la carte."
-	}
-	return err.Error()
 }
 
 func printCardInfo(w io.Writer, r *cardInfoReport) {

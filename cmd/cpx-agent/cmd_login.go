@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -43,52 +42,77 @@ func runLogin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return loginSubcommands[args[0]](args[1:], stdin, stdout, stderr)
 }
 
-// Exit codes of login card.
-const (
-	exitOK        = 0
-	exitError     = 1
-	exitUsage     = 2
-	exitPhoneHeld = 3 // the phone is linked to another session and --takeover was not given
-)
-
 type loginCardFlags struct {
 	portal, reader, module, ca, profile, phone, workstation string
 	pinStdin, takeover, asJSON, watch                       bool
 }
 
 // loginCard: PIN → card key → mutual TLS sign-in → profile → phone → prints the session.
-// With --watch it then prints the session's events until the session ends (or SIGTERM).
+// A failure after the sign-in signs the new session out, so nothing is left behind. Without
+// --watch a successful session stays open (until it expires or an admin revokes it); with
+// --watch it prints the session's events until the session ends, and SIGTERM signs out.
 func loginCard(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	f, err := parseLoginCard(args, stderr)
 	if err != nil {
-		return exitUsage
+		return usageExit(err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	pc, err := portalClient(f)
 	if err != nil {
-		fmt.Fprintln(stderr, "cpx-agent login card:", err)
-		return exitUsage
+		return report(stdout, stderr, "login card", f.asJSON, f.portal, err)
 	}
 	in, err := cardSignIn(ctx, f, pc, stdin, stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, "cpx-agent login card:", frenchError(err))
-		return exitError
+		return report(stdout, stderr, "login card", f.asJSON, f.portal, err)
 	}
-	sess, code := afterSignIn(ctx, f, pc, in, stderr)
+	return finishLogin(ctx, "login card", f, pc, in, stdout, stderr)
+}
+
+// finishLogin chooses the profile and links the phone; on failure it signs the session out and
+// reports the error, on success it prints the session and, with --watch, its events.
+func finishLogin(ctx context.Context, cmd string, f loginCardFlags, pc *client.Client, in api.SignIn, stdout, stderr io.Writer) int {
+	sess, err := afterSignIn(ctx, f, pc, in, stderr)
+	if err != nil {
+		signOut(pc, in.Token)
+		return report(stdout, stderr, cmd, f.asJSON, f.portal, err)
+	}
 	printSession(stdout, f.asJSON, sess)
-	if code != exitOK || !f.watch {
-		return code
+	if !f.watch {
+		return exitOK
 	}
-	return watch(ctx, pc, in.Token, f.asJSON, stdout, stderr)
+	return watch(ctx, cmd, pc, in.Token, f, stdout, stderr)
+}
+
+// signOut ends the session, even when the command's context was cancelled.
+func signOut(pc *client.Client, tok string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = pc.SignOut(ctx, tok)
+}
+
+// usageExit: --help is not an error.
+func usageExit(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	return exitUsage
 }
 
 func parseLoginCard(args []string, stderr io.Writer) (loginCardFlags, error) {
 	var f loginCardFlags
 	fs := flag.NewFlagSet("login card", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	host, _ := os.Hostname()
-	fs.StringVar(&f.portal, "portal", "", "portal URL (https://host:port)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: cpx-agent login card [flags]")
+		fmt.Fprintln(stderr, "Les options non données viennent de la configuration du poste (portal_url, portal_ca,")
+		fmt.Fprintln(stderr, "pkcs11_module, reader, workstation : /etc/cpx-agent/config.json, fichier utilisateur, CPX_AGENT_*).")
+		fmt.Fprintln(stderr, "Sans --watch, la session reste ouverte jusqu'à son expiration ou « cpx-portal admin session revoke ».")
+		fmt.Fprintln(stderr, "En cas d'échec après la connexion, la session ouverte est refermée.")
+		fs.PrintDefaults()
+		printExitCodes(stderr)
+	}
+	fs.StringVar(&f.portal, "portal", "", "portal URL (https://host:port; default: portal_url of the configuration)")
 	fs.BoolVar(&f.pinStdin, "pin-stdin", false, "read the PIN from the first line of standard input")
 	fs.StringVar(&f.profile, "profile", "", "profile id to choose (default: the only one, or the last one chosen here)")
 	fs.StringVar(&f.phone, "phone", "", "desk phone number (numéro unique) to link")
@@ -98,8 +122,12 @@ func parseLoginCard(args []string, stderr io.Writer) (loginCardFlags, error) {
 	fs.StringVar(&f.reader, "reader", "", "PC/SC reader name (default: the first with a card)")
 	fs.StringVar(&f.module, "module", "", "PKCS#11 module path (default: the catalogue for this system)")
 	fs.StringVar(&f.ca, "ca", "", "PEM file of the CAs that issue the portal's certificate (default: system)")
-	fs.StringVar(&f.workstation, "workstation", host, "workstation name sent to the portal")
+	fs.StringVar(&f.workstation, "workstation", "", "workstation name sent to the portal (default: configuration, else host name)")
 	if err := fs.Parse(args); err != nil {
+		return f, err
+	}
+	if err := applyWorkstationConfig(fs, &f, stderr); err != nil {
+		fmt.Fprintln(stderr, "cpx-agent login card:", err)
 		return f, err
 	}
 	if f.portal == "" || fs.NArg() != 0 {
@@ -114,14 +142,18 @@ func portalClient(f loginCardFlags) (*client.Client, error) {
 	if f.ca != "" {
 		b, err := os.ReadFile(f.ca)
 		if err != nil {
-			return nil, fmt.Errorf("--ca: %w", err)
+			return nil, &cliError{Code: "usage", exit: exitUsage, Message: "Fichier --ca illisible : " + f.ca}
 		}
 		pool = x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(b) {
-			return nil, fmt.Errorf("--ca %s: no PEM certificate", f.ca)
+			return nil, &cliError{Code: "usage", exit: exitUsage, Message: "Le fichier --ca " + f.ca + " ne contient aucun certificat PEM."}
 		}
 	}
-	return client.New(f.portal, client.Options{RootCAs: pool})
+	pc, err := client.New(f.portal, client.Options{RootCAs: pool})
+	if err != nil {
+		return nil, &cliError{Code: "usage", exit: exitUsage, Message: "Adresse du portail invalide : " + f.portal}
+	}
+	return pc, nil
 }
 
 // cardSignIn opens the card, verifies the PIN once, signs in, and closes the card again.
@@ -157,67 +189,36 @@ func (c keyCredential) Certificate() *x509.Certificate { return c.k.Certificate(
 func (c keyCredential) Close() error                   { return c.k.Close() }
 
 // afterSignIn picks the profile and links the phone as asked.
-func afterSignIn(ctx context.Context, f loginCardFlags, pc *client.Client, in api.SignIn, stderr io.Writer) (api.Session, int) {
+func afterSignIn(ctx context.Context, f loginCardFlags, pc *client.Client, in api.SignIn, stderr io.Writer) (api.Session, error) {
 	sess := in.Session
 	profile := f.profile
 	if profile == "" {
 		ps, err := pc.Profiles(ctx, in.Token)
 		if err != nil {
-			fmt.Fprintln(stderr, "cpx-agent login card:", frenchError(err))
-			return sess, exitError
+			return sess, err
 		}
 		switch {
 		case len(ps.Profiles) == 1:
 			profile = ps.Profiles[0].ID
 		case ps.LastID != "":
 			profile = ps.LastID
-		default:
-			fmt.Fprintln(stderr, "Plusieurs profils : choisissez-en un avec --profile ID")
+		case len(ps.Profiles) > 1:
 			for _, p := range ps.Profiles {
 				fmt.Fprintf(stderr, "  %s  %s — %s\n", p.ID, p.Label, p.Entity.Name)
 			}
+			return sess, &cliError{Code: codeMultipleProfiles, exit: exitUsage,
+				Message: "Plusieurs profils (ci-dessus) : choisissez-en un avec --profile ID."}
 		}
 	}
 	if profile != "" {
 		s, err := pc.ChooseProfile(ctx, in.Token, profile)
 		if err != nil {
-			fmt.Fprintln(stderr, "cpx-agent login card:", frenchError(err))
-			return sess, exitError
+			return sess, err
 		}
 		sess = s
 	}
 	if f.phone == "" {
-		return sess, exitOK
+		return sess, nil
 	}
-	s, err := pc.LinkPhone(ctx, in.Token, api.LinkPhoneRequest{Number: f.phone, Takeover: f.takeover})
-	if err != nil {
-		fmt.Fprintln(stderr, "cpx-agent login card:", frenchError(err))
-		if api.CodeOf(err) == api.CodePhoneTaken {
-			return sess, exitPhoneHeld
-		}
-		return sess, exitError
-	}
-	return s, exitOK
-}
-
-func watch(ctx context.Context, pc *client.Client, tok string, asJSON bool, stdout, stderr io.Writer) int {
-	events, err := pc.Events(ctx, tok)
-	if err != nil {
-		fmt.Fprintln(stderr, "cpx-agent login card:", frenchError(err))
-		return exitError
-	}
-	for e := range events {
-		if asJSON {
-			json.NewEncoder(stdout).Encode(map[string]any{"event": e})
-			continue
-		}
-		fmt.Fprintln(stdout, frenchEvent(e))
-	}
-	if ctx.Err() != nil {
-		// Interrupted: sign out so the phone is freed at once.
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		pc.SignOut(sctx, tok)
-	}
-	return exitOK
+	return pc.LinkPhone(ctx, in.Token, api.LinkPhoneRequest{Number: f.phone, Takeover: f.takeover})
 }

@@ -39,34 +39,35 @@ var otpKeys agent.KeyStore = keystore.New()
 func loginOTP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	f, err := parseLoginOTP(args, stderr)
 	if err != nil {
-		return exitUsage
+		return usageExit(err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	pc, err := portalClient(f.loginCardFlags)
 	if err != nil {
-		fmt.Fprintln(stderr, "cpx-agent login otp:", err)
-		return exitUsage
+		return report(stdout, stderr, "login otp", f.asJSON, f.portal, err)
 	}
 	in, err := otpSignIn(ctx, f, pc, bufio.NewReader(stdin), stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, "cpx-agent login otp:", frenchOTPError(err))
-		return exitError
+		return report(stdout, stderr, "login otp", f.asJSON, f.portal, err)
 	}
-	sess, code := afterSignIn(ctx, f.loginCardFlags, pc, in, stderr)
-	printSession(stdout, f.asJSON, sess)
-	if code != exitOK || !f.watch {
-		return code
-	}
-	return watch(ctx, pc, in.Token, f.asJSON, stdout, stderr)
+	return finishLogin(ctx, "login otp", f.loginCardFlags, pc, in, stdout, stderr)
 }
 
 func parseLoginOTP(args []string, stderr io.Writer) (loginOTPFlags, error) {
 	var f loginOTPFlags
 	fs := flag.NewFlagSet("login otp", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	host, _ := os.Hostname()
-	fs.StringVar(&f.portal, "portal", "", "portal URL (https://host:port)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: cpx-agent login otp [flags]")
+		fmt.Fprintln(stderr, "Les options non données viennent de la configuration du poste (portal_url, portal_ca,")
+		fmt.Fprintln(stderr, "pkcs11_module, reader, workstation : /etc/cpx-agent/config.json, fichier utilisateur, CPX_AGENT_*).")
+		fmt.Fprintln(stderr, "Sans --watch, la session reste ouverte jusqu'à son expiration ou « cpx-portal admin session revoke ».")
+		fmt.Fprintln(stderr, "En cas d'échec après la connexion, la session ouverte est refermée.")
+		fs.PrintDefaults()
+		printExitCodes(stderr)
+	}
+	fs.StringVar(&f.portal, "portal", "", "portal URL (https://host:port; default: portal_url of the configuration)")
 	fs.StringVar(&f.identifiant, "identifiant", "", "identifiant (prénom.nom) or e-mail address")
 	fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
 	fs.StringVar(&f.channel, "channel", "", "where the code goes: email or sms (default: e-mail)")
@@ -80,8 +81,12 @@ func parseLoginOTP(args []string, stderr io.Writer) (loginOTPFlags, error) {
 	fs.BoolVar(&f.asJSON, "json", false, "print JSON lines instead of text")
 	fs.BoolVar(&f.watch, "watch", false, "stay and print the session's events until it ends")
 	fs.StringVar(&f.ca, "ca", "", "PEM file of the CAs that issue the portal's certificate (default: system)")
-	fs.StringVar(&f.workstation, "workstation", host, "workstation name sent to the portal")
+	fs.StringVar(&f.workstation, "workstation", "", "workstation name sent to the portal (default: configuration, else host name)")
 	if err := fs.Parse(args); err != nil {
+		return f, err
+	}
+	if err := applyWorkstationConfig(fs, &f.loginCardFlags, stderr); err != nil {
+		fmt.Fprintln(stderr, "cpx-agent login otp:", err)
 		return f, err
 	}
 	switch {
@@ -148,7 +153,7 @@ func otpSignIn(ctx context.Context, f loginOTPFlags, pc *client.Client, in *bufi
 func readSecretLine(in *bufio.Reader, what string) ([]byte, error) {
 	line, err := in.ReadBytes('\n')
 	if err != nil && !(errors.Is(err, io.EOF) && len(line) > 0) {
-		return nil, fmt.Errorf("no %s on standard input", what)
+		return nil, noInput(what)
 	}
 	out := []byte(strings.TrimRight(string(line), "\r\n"))
 	clear(line)
@@ -176,23 +181,9 @@ func readCode(ctx context.Context, f loginOTPFlags, in *bufio.Reader, stderr io.
 		}
 		select {
 		case <-ctx.Done():
-			return "", fmt.Errorf("no code in %s: %w", f.codeFile, ctx.Err())
+			return "", &cliError{Code: codeNoInput, exit: exitError,
+				Message: fmt.Sprintf("Aucun code dans %s après %s.", f.codeFile, f.codeWait)}
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-}
-
-// frenchOTPError: the portal's own French message for its codes, else login card's texts.
-func frenchOTPError(err error) string {
-	var e *api.Error
-	if errors.As(err, &e) && e.Message != "" {
-		switch e.Code {
-		case api.CodeAccountLocked:
-			return fmt.Sprintf("%s ; réessayez dans %s s (%s)", e.Message, e.Details["retry_after"], e.Code)
-		case api.CodeOTPInvalid:
-			return fmt.Sprintf("%s, %s essai(s) restant(s) (%s)", e.Message, e.Details["tries_left"], e.Code)
-		}
-		return e.Message + " (" + e.Code + ")"
-	}
-	return frenchError(err)
 }

@@ -19,7 +19,7 @@ func readSecret(in io.Reader, prompt string, stderr io.Writer, what string) ([]b
 		b, err := term.ReadPassword(int(f.Fd()))
 		fmt.Fprintln(stderr)
 		if err != nil {
-			return nil, fmt.Errorf("reading the %s: %w", what, err)
+			return nil, noInput(what)
 		}
 		return b, nil
 	}
@@ -30,7 +30,7 @@ func readSecret(in io.Reader, prompt string, stderr io.Writer, what string) ([]b
 	line, err := r.ReadBytes('\n')
 	if err != nil && !(errors.Is(err, io.EOF) && len(line) > 0) {
 		clear(line)
-		return nil, fmt.Errorf("no %s on standard input", what)
+		return nil, noInput(what)
 	}
 	n := len(line)
 	for n > 0 && (line[n-1] == '\n' || line[n-1] == '\r') {
@@ -41,3 +41,21 @@ func readSecret(in io.Reader, prompt string, stderr io.Writer, what string) ([]b
 	clear(line)
 	return out, nil
 }
+
+// errNoInput: standard input ended (or the terminal failed) before the secret was read.
+var errNoInput = errors.New("no input")
+
+// noInputError is the French "nothing on standard input" error; errors.Is(err, errNoInput).
+type noInputError struct{ what string }
+
+func noInput(what string) error { return &noInputError{what} }
+
+func (e *noInputError) Error() string {
+	fr := map[string]string{"PIN": "code PIN", "password": "mot de passe", "code": "code reçu"}[e.what]
+	if fr == "" {
+		fr = e.what
+	}
+	return "aucun " + fr + " sur l'entrée standard : donnez-le sur une ligne (--pin-stdin, --password-stdin, --code-stdin)"
+}
+
+func (e *noInputError) Is(target error) bool { return target == errNoInput }

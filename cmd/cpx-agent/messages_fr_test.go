@@ -1,0 +1,79 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/cpx-agent/cpx-agent/internal/portal/api"
+	ptoken "github.com/cpx-agent/cpx-agent/internal/token"
+)
+
+// Every stable portal code (read from internal/portal/api/errors.go, so a new code fails this
+// test until it has a sentence) has a French sentence.
+func TestEveryPortalCodeHasFrench(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "../../internal/portal/api/errors.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.CONST {
+			continue
+		}
+		for _, s := range g.Specs {
+			vs := s.(*ast.ValueSpec)
+			for i, name := range vs.Names {
+				if !strings.HasPrefix(name.Name, "Code") || i >= len(vs.Values) {
+					continue
+				}
+				code, _ := strconv.Unquote(vs.Values[i].(*ast.BasicLit).Value)
+				n++
+				if portalMessages[code] == "" {
+					t.Errorf("%s (%q) has no French sentence in portalMessages", name.Name, code)
+				}
+			}
+		}
+	}
+	if n < 30 {
+		t.Fatalf("found only %d codes in api/errors.go", n)
+	}
+}
+
+// S2-12 / S3-1: one wording and one exit code for PIN outcomes, no "essai(s)".
+func TestPINOutcomes(t *testing.T) {
+	wrong := func(left int) error {
+		return fmt.Errorf("login: %w", &ptoken.PINError{TriesLeft: left, Tries: ptoken.PINTries{Known: true, Left: left}})
+	}
+	cases := []struct {
+		err  error
+		exit int
+		msg  string
+	}{
+		{wrong(2), exitRefused, "Code PIN incorrect. Il vous reste 2 essais."},
+		{wrong(1), exitRefused, "Code PIN incorrect. Il vous reste 1 essai (dernier essai avant blocage)."},
+		{wrong(0), exitCardLocked, "Carte bloquée : code PIN saisi 3 fois de façon incorrecte. Débloquez-la avec votre code PUK."},
+		{ptoken.ErrPINLocked, exitCardLocked, "Carte bloquée"},
+		{ptoken.ErrPINFormat, exitUsage, "Le code PIN comporte 4 chiffres."},
+		{noInput("PIN"), exitUsage, "aucun code PIN sur l'entrée standard"},
+		{&api.Error{Code: api.CodePhoneTaken, Details: map[string]string{"holder": "CAMILLE MARTIN"}}, exitRefused,
+			"Téléphone déjà lié à la session de CAMILLE MARTIN : relancez avec --takeover pour le reprendre."},
+		{&api.Error{Code: api.CodeForbidden, Message: "not habilitated"}, exitError, "Vous n'êtes pas habilité"},
+		{&api.Error{Code: api.CodeOTPInvalid, Details: map[string]string{"tries_left": "1"}}, exitError, "Code incorrect : 1 essai restant."},
+		{&api.Error{Code: api.CodeAccountLocked, Details: map[string]string{"retry_after": "1200"}}, exitError, "réessayez dans 20 minutes"},
+		{&api.Error{Code: "brand_new", Message: "Nouveau refus."}, exitError, "Nouveau refus."},
+		{errors.New("boom"), exitError, "Erreur : boom"},
+	}
+	for _, c := range cases {
+		e := describe(c.err, "https://portal")
+		if e.exit != c.exit || !strings.Contains(e.Message, c.msg) || strings.Contains(e.Message, "(s)") {
+			t.Errorf("%v: exit %d %q, want %d and %q", c.err, e.exit, e.Message, c.exit, c.msg)
+		}
+	}
+}
