@@ -31,7 +31,9 @@ func TestAgentWatchesOnlyItsReader(t *testing.T) {
 	other := testrig.StartCard(t, 35969, "cpe2", testrig.WithIssued(demo.Holders["cpe2"]))
 	mine := startCard(t, p, "cpe")
 	ref := references(t)
-	a := startAgent(t, agentEnv(t, p, mine), "gui", "--lang", "fr")
+	// OpenSC sees every reader, as on a workstation: the agent alone must keep to its own.
+	env := append(agentEnv(t, p, mine), "OPENSC_CONF="+testrig.OpenSCConf(t))
+	a := startAgent(t, env, "gui", "--lang", "fr")
 	a.waitScreen(t, ref, "home", 20*time.Second)
 	// The other card must leave the home screen alone.
 	until := time.Now().Add(2 * time.Second)
