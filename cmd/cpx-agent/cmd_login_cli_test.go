@@ -287,3 +287,40 @@ func TestLoginWatchReconnects(t *testing.T) {
 		t.Fatalf("after revocation: exit %d, revoked event %v, stderr %q", code, sawRevoked, errb.String())
 	}
 }
+
+// S2-13: portal_url, portal_ca and workstation come from the workstation configuration when
+// the flags are not given; a flag given wins.
+func TestLoginUsesWorkstationConfig(t *testing.T) {
+	c := newOTPCLI(t)
+	isolateConfig(t, map[string]string{"portal_url": c.pt.URL, "portal_ca": c.ca, "workstation": "poste-conf"})
+	var out, errb bytes.Buffer
+	if code := run(c.args("--json"), strings.NewReader(jeannePassword+"\n"), &out, &errb); code != exitOK {
+		t.Fatalf("from the configuration: exit %d, stderr %q", code, errb.String())
+	}
+	var got struct{ Session api.Session }
+	must(t, json.Unmarshal(out.Bytes(), &got))
+	if got.Session.Workstation != "poste-conf" {
+		t.Fatalf("workstation %q, want the configuration's poste-conf", got.Session.Workstation)
+	}
+	out.Reset()
+	if code := run(c.args("--json", "--workstation", "poste-flag"), strings.NewReader(jeannePassword+"\n"), &out, &errb); code != exitOK {
+		t.Fatalf("flag override: exit %d, stderr %q", code, errb.String())
+	}
+	must(t, json.Unmarshal(out.Bytes(), &got))
+	if got.Session.Workstation != "poste-flag" {
+		t.Fatalf("workstation %q, want the flag's poste-flag", got.Session.Workstation)
+	}
+	// No portal anywhere: usage, exit 2.
+	isolateConfig(t, nil)
+	errb.Reset()
+	if code := run([]string{"login", "card", "--pin-stdin"}, strings.NewReader(""), &out, &errb); code != exitUsage ||
+		!strings.Contains(errb.String(), "portal_url") {
+		t.Fatalf("no portal: exit %d, stderr %q", code, errb.String())
+	}
+	// --help: usage with the exit-code table, exit 0.
+	errb.Reset()
+	if code := run([]string{"login", "card", "--help"}, nil, &out, &errb); code != exitOK ||
+		!strings.Contains(errb.String(), "Codes de sortie") || !strings.Contains(errb.String(), "session revoke") {
+		t.Fatalf("--help: exit %d, stderr %q", code, errb.String())
+	}
+}
