@@ -37,6 +37,8 @@ type DemoScreen struct {
 // DemoScreens returns a snapshot of every screen, in the order of seed 004's guide.
 func DemoScreens() []DemoScreen {
 	s := func(step agent.Step) agent.Snapshot { return agent.Snapshot{Step: step, TriesLeft: -1, Card: demoCard} }
+	home := s(agent.StepWaitingCard)
+	home.Card = nil // the home screen as first seen: no card yet
 	pin2, pin1 := s(agent.StepPIN), s(agent.StepPIN)
 	pin2.TriesLeft, pin2.Err = 2, &agent.PINError{TriesLeft: 2}
 	pin1.TriesLeft, pin1.Err = 1, &agent.PINError{TriesLeft: 1}
@@ -71,7 +73,7 @@ func DemoScreens() []DemoScreen {
 	diag := s(agent.StepSettings)
 	diag.Diagnostic = demoReport
 	return []DemoScreen{
-		{"home", s(agent.StepWaitingCard)}, {"card_present", present}, {"card_unknown", s(agent.StepCardUnknown)},
+		{"home", home}, {"card_present", present}, {"card_unknown", s(agent.StepCardUnknown)},
 		{"pin", s(agent.StepPIN)}, {"pin_2_tries", pin2}, {"pin_last_try", pin1}, {"card_blocked", s(agent.StepCardBlocked)},
 		{agent.BusySigningIn, signing}, {"signing_in_failed", failed}, {"profile", profile}, {"phone", phone}, {"phone_taken", taken},
 		{"set_password", setpwd}, {"otp_channels", channels}, {"banner", banner}, {"banner_takeover", notice},

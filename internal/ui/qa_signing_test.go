@@ -69,3 +69,32 @@ func retryShown(u *UI) bool {
 	}
 	return false
 }
+
+// TestHomeAfterCancelKeepsCard (QA S1-4, « Échap must not lie about the card »): Esc on the
+// signing-in failure takes the engine home with the card still in the reader; home then says
+// the card is in and « CPX » signs in, instead of asking to insert it. When the card leaves,
+// home asks for it again.
+func TestHomeAfterCancelKeepsCard(t *testing.T) {
+	failed := agent.Snapshot{Step: agent.StepSigningIn, Card: demoCard, TriesLeft: -1, Err: agent.ErrPortalUnreachable}
+	u, f := newTestUI(t, failed)
+	press(u, fyne.KeyEscape)
+	if _, ok := f.last().(agent.Cancel); !ok {
+		t.Fatalf("Esc sent %#v, want Cancel", f.last())
+	}
+	home := agent.Snapshot{Step: agent.StepWaitingCard, Card: demoCard, TriesLeft: -1} // what the engine answers
+	u.apply(home)
+	requireText(t, u, "Votre carte est dans le lecteur")
+	if hasText(u, "Introduisez votre carte") {
+		t.Fatalf("home asks to insert the card that is in the reader: %q", texts(u))
+	}
+	press(u, fyne.KeyReturn)
+	if _, ok := f.last().(agent.ChooseCard); !ok {
+		t.Fatalf("Enter on home sent %#v, want ChooseCard", f.last())
+	}
+	home.Card = nil // card pulled: same step, new snapshot
+	u.apply(home)
+	requireText(t, u, "Introduisez votre carte professionnelle dans le lecteur")
+	if hasText(u, "Votre carte est dans le lecteur") {
+		t.Fatal("home still says the card is in after it left")
+	}
+}

@@ -23,16 +23,27 @@ func (u *UI) homePage(s agent.Snapshot) *page {
 	settings := widget.NewButton(T("home.settings"), func() { u.send(agent.OpenSettings{}) })
 	settings.Importance = widget.LowImportance
 
+	// A card may already be in the reader (the user cancelled, or a sign-in failed): then
+	// the screen says so instead of asking to insert it.
+	insert := para("")
+	refresh := func(s agent.Snapshot) {
+		if s.Card != nil {
+			insert.SetText(T("home.card_in"))
+		} else {
+			insert.SetText(T("home.insert"))
+		}
+	}
+	refresh(s)
 	body := container.NewVBox(
 		container.NewCenter(logo),
 		title(T("home.title")),
-		para(T("home.insert")),
+		insert,
 		widget.NewLabel(T("home.methods")),
 		container.NewGridWithColumns(3, cpx, otp, psc),
 		layout.NewSpacer(),
 		container.NewHBox(layout.NewSpacer(), settings),
 	)
-	return &page{obj: body, submit: func() { u.send(agent.ChooseCard{}) }}
+	return &page{obj: body, refresh: refresh, submit: func() { u.send(agent.ChooseCard{}) }}
 }
 
 // waitPage is a step with nothing to type: the card being read, the sign-in under way.
