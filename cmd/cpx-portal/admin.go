@@ -59,7 +59,7 @@ func admin(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	ctx := context.Background()
-	st, err := openStore(ctx, c)
+	st, err := openExistingStore(ctx, c)
 	if err != nil {
 		fmt.Fprintln(stderr, "cpx-portal admin:", err)
 		return 1

@@ -43,6 +43,19 @@ func adminRun(t *testing.T, env []string, args ...string) string {
 	return out.String()
 }
 
+// migrateRun runs `cpx-portal migrate` (admin needs an existing database).
+func migrateRun(t *testing.T, env []string) {
+	t.Helper()
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"migrate"}, &out, &errb); code != 0 {
+		t.Fatalf("migrate: exit %d: %s", code, errb.String())
+	}
+}
+
 // TestEnrolOutboxSignIn: IT enrols an account (provisional password queued), the dev portal
 // delivers it to the dev outbox, the user signs in with it and an e-mailed code, and the
 // session owes change_password and set_secret_question; unlock and habilitation work.
@@ -50,6 +63,7 @@ func TestEnrolOutboxSignIn(t *testing.T) {
 	dir := t.TempDir()
 	addr := freeAddr(t)
 	env := []string{"CPX_PORTAL_DEV=true", "CPX_PORTAL_DATA_DIR=" + dir, "CPX_PORTAL_LISTEN=" + addr}
+	migrateRun(t, env)
 	out := adminRun(t, env, "user", "enrol", "--given", "Hélène", "--family", "Dupont", "--email", "helene@samu.test")
 	if !strings.Contains(out, "user helene.dupont enrolled") || !strings.Contains(out, "queued for h•••@samu.test") {
 		t.Fatalf("enrol: %s", out)

@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -88,12 +89,31 @@ func newLogger(c config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, o))
 }
 
-// openStore opens and migrates the configured database.
+// openStore opens (creating it if needed) and migrates the configured database.
 func openStore(ctx context.Context, c config.Config) (*store.Store, error) {
 	st, err := store.Open(ctx, c.DatabaseDSN, c.DataDir)
 	if err != nil {
 		return nil, err
 	}
+	return migrated(ctx, st)
+}
+
+// openExistingStore opens a database that `migrate` or `serve` made (never creating one), then
+// applies pending migrations. A missing one is a French sentence naming it.
+func openExistingStore(ctx context.Context, c config.Config) (*store.Store, error) {
+	st, err := store.OpenExisting(ctx, c.DatabaseDSN, c.DataDir)
+	if errors.Is(err, store.ErrNoDatabase) {
+		return nil, fmt.Errorf("aucune base de données du portail : %s n'existe pas ou n'a jamais été initialisée ; "+
+			"lancez d'abord « cpx-portal migrate » ou « cpx-portal serve » avec la même configuration, "+
+			"ou précisez --config / CPX_PORTAL_DATA_DIR / CPX_PORTAL_DATABASE_DSN (%w)", store.Where(c.DatabaseDSN, c.DataDir), store.ErrNoDatabase)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return migrated(ctx, st)
+}
+
+func migrated(ctx context.Context, st *store.Store) (*store.Store, error) {
 	if _, err := st.Migrate(ctx); err != nil {
 		st.Close()
 		return nil, err
@@ -122,6 +142,6 @@ func migrate(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	v, _ := st.SchemaVersion(ctx)
-	fmt.Fprintf(stdout, "%s: applied %v, schema version %d\n", st.Dialect(), applied, v)
+	fmt.Fprintf(stdout, "%s %s: applied %v, schema version %d\n", st.Dialect(), store.Where(c.DatabaseDSN, c.DataDir), applied, v)
 	return 0
 }

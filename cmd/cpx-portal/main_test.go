@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -85,8 +86,7 @@ func TestCommandLineErrors(t *testing.T) {
 		{[]string{"frobnicate"}, 2, "unknown command"},
 		{[]string{"admin", "user"}, 2, "usage"},
 		{[]string{"admin", "user", "fly"}, 2, "unknown action"},
-		{[]string{"admin", "entity", "add", "only-id"}, 1, "want 2 argument"},
-		{[]string{"admin", "profile", "list", "nobody"}, 1, "not found"},
+		{[]string{"admin", "entity", "list"}, 1, "lancez d'abord « cpx-portal migrate »"},
 		{[]string{"serve", "--config", filepath.Join(dir, "missing.json")}, 2, "config"},
 	}
 	for _, tc := range cases {
@@ -96,8 +96,22 @@ func TestCommandLineErrors(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tc.args, code, errb.String(), tc.code, tc.msg)
 		}
 	}
+	if _, err := os.Stat(filepath.Join(dir, "portal.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("admin created a database: %v", err)
+	}
+	if code := run([]string{"admin", "entity", "list"}, &out, &errb); !strings.Contains(errb.String(), filepath.Join(dir, "portal.db")) {
+		t.Fatalf("refusal does not name the database: exit %d %s", code, errb.String())
+	}
 	if code := run([]string{"migrate"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "schema version") {
 		t.Fatalf("migrate: %d %s %s", code, out.String(), errb.String())
+	}
+	errb.Reset()
+	if code := run([]string{"admin", "entity", "add", "only-id"}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "want 2 argument") {
+		t.Fatalf("entity add only-id: %d %s", code, errb.String())
+	}
+	errb.Reset()
+	if code := run([]string{"admin", "profile", "list", "nobody"}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "not found") {
+		t.Fatalf("profile list nobody: %d %s", code, errb.String())
 	}
 	if code := run([]string{"admin", "entity", "add", "samu01", "SAMU 01"}, &out, &errb); code != 0 {
 		t.Fatalf("entity add: %s", errb.String())

@@ -86,6 +86,10 @@ func newPortalProc(t *testing.T, dsn string, extra map[string]any) *portalProc {
 		pp.kill()
 		pp.log.Close()
 	})
+	// `cpx-portal admin` refuses a database that `migrate` or `serve` has not made.
+	if out, err := exec.Command(pp.bin, "migrate", "--config", pp.cfgPath).CombinedOutput(); err != nil {
+		t.Fatalf("cpx-portal migrate: %v\n%s", err, out)
+	}
 	return pp
 }
 

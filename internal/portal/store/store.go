@@ -75,9 +75,13 @@ func (s *Store) lockWrite(ctx context.Context) (unlock func(), err error) {
 }
 
 // Open opens the database: PostgreSQL when dsn starts with postgres:// or postgresql://, else
-// the SQLite file portal.db in dataDir (created with mode 0700 on first run). It does not
-// migrate: call Migrate.
+// the SQLite file portal.db in dataDir (directory 0700 and file 0600, created on first run).
+// It does not migrate: call Migrate. OpenExisting never creates.
 func Open(ctx context.Context, dsn, dataDir string) (*Store, error) {
+	return open(ctx, dsn, dataDir, true)
+}
+
+func open(ctx context.Context, dsn, dataDir string, create bool) (*Store, error) {
 	s := &Store{now: time.Now, wmu: make(chan struct{}, 1)}
 	var err error
 	switch {
@@ -93,11 +97,17 @@ func Open(ctx context.Context, dsn, dataDir string) (*Store, error) {
 		if dataDir == "" {
 			return nil, errors.New("open sqlite: no data directory")
 		}
-		if err := os.MkdirAll(dataDir, 0o700); err != nil {
-			return nil, fmt.Errorf("create data directory: %w", err)
+		path := filepath.Join(dataDir, "portal.db")
+		if create {
+			if err := os.MkdirAll(dataDir, 0o700); err != nil {
+				return nil, fmt.Errorf("create data directory: %w", err)
+			}
+			if err := createPrivate(path); err != nil {
+				return nil, err
+			}
 		}
 		s.dialect = SQLite
-		s.db, err = sql.Open("sqlite", sqliteDSN(filepath.Join(dataDir, "portal.db")))
+		s.db, err = sql.Open("sqlite", sqliteDSN(path)+"&mode="+sqliteMode(create))
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
