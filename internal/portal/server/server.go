@@ -53,6 +53,7 @@ type Server struct {
 	mux     *http.ServeMux
 	metrics *metrics
 	hub     *hub
+	limiter *limiter // nil when AuthOptions.RateLimit is off
 
 	closing   chan struct{}
 	closeOnce sync.Once
