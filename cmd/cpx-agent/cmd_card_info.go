@@ -100,6 +100,9 @@ func cardInfo(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // collectCardInfo gathers the report.
 func collectCardInfo(ctx context.Context, f cardInfoFlags, stdin io.Reader) (*cardInfoReport, error) {
+	if err := checkReader(f.reader); err != nil {
+		return nil, err
+	}
 	rep := &cardInfoReport{Reader: f.reader}
 	if reader, atr, ok := presentCard(ctx, f.reader); ok {
 		rep.Reader, rep.ATR, rep.ident = reader, card.FormatATR(atr), card.Identify(atr)

@@ -158,6 +158,9 @@ func portalClient(f loginCardFlags) (*client.Client, error) {
 
 // cardSignIn opens the card, verifies the PIN once, signs in, and closes the card again.
 func cardSignIn(ctx context.Context, f loginCardFlags, pc *client.Client, stdin io.Reader, stderr io.Writer) (api.SignIn, error) {
+	if err := checkReader(f.reader); err != nil {
+		return api.SignIn{}, err
+	}
 	var mods []string
 	if f.module != "" {
 		mods = []string{f.module}
