@@ -2,10 +2,8 @@
 # cpx-portal serve --dev on loopback, a virtual card on vpcd 35972 (build tag e2e).
 #   test-e2e    card in → PIN → profile → phone 1001 → first password → OTP channels skipped →
 #               banner (checked with `cpx-portal admin session list`); card out → locked ≤ 1 s
-#               after the card monitor's event. Alone: the agent follows the first card of ANY
-#               reader (no reader setting yet), so other tests' cards would mislead it.
-#               TestAgentWatchesOnlyItsReader fails until the agent honours CPX_AGENT_READER
-#               (a card in vpcd 35969 must not take the flow from the one in 35972).
+#               after the card monitor's event. TestAgentWatchesOnlyItsReader: a card in
+#               vpcd 35969 must not take the flow from the one in 35972 (CPX_AGENT_READER).
 #   bench-e2e   card in → PIN screen vs the card monitor's event (goal ≤ 50 ms over it);
 #               PIN → banner, GUI vs `cpx-agent login card` (goal ≤ 1.2×); cold start to the
 #               first window with the real engine (≤ 1 s), VmRSS (≤ 80 MB), idle CPU

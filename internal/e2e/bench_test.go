@@ -32,7 +32,6 @@ func BenchmarkInsertToPIN(b *testing.B) {
 	p := startPortal(b)
 	c := startCard(b, p, "cpe")
 	ref := references(b)
-	requireOtherReadersEmpty(b, c.Reader, 30*time.Second)
 	a := startAgent(b, agentEnv(b, p, c), "gui", "--lang", "fr")
 	a.waitScreen(b, ref, "home", 20*time.Second)
 	var screen, monitor, traced time.Duration
@@ -107,7 +106,6 @@ func BenchmarkPINToBanner(b *testing.B) {
 	p := startPortal(b)
 	c := startCard(b, p, "cpe")
 	ref := references(b)
-	requireOtherReadersEmpty(b, c.Reader, 30*time.Second)
 	env := agentEnv(b, p, c)
 	run := func(phone string) time.Duration {
 		a := startAgent(b, env, "gui", "--lang", "fr")

@@ -11,15 +11,12 @@ import (
 	"github.com/cpx-agent/cpx-agent/internal/testrig"
 )
 
-// TestAgentWatchesOnlyItsReader: with CPX_AGENT_READER set, a card in another reader must not
-// take the flow. Today the agent follows the first card of ANY reader (internal/agent/card.go
-// cardInserted: "the flow follows the first card; a second reader is ignored") and
-// cmd/cpx-agent/wire_agent.go builds card.NewMonitor(card.Options{Logger: log}) without a
-// reader, so this test FAILS until the workstation config gets a reader key
-// (internal/config: KeyReader "reader" → Config.Reader, env CPX_AGENT_READER) passed as
-// card.Options{Reader: cfg.Reader}. On a workstation with two readers (keyboard + laptop), or
-// on the test rig where other tests' cards sit in other readers, the agent otherwise follows
-// the wrong card and ignores the one the user inserts.
+// TestAgentWatchesOnlyItsReader: with CPX_AGENT_READER set (config key "reader", passed to
+// card.Options.Reader by cmd/cpx-agent/wire_agent.go), a card in another reader must not take
+// the flow: the engine follows the first card it is told of (internal/agent/card.go
+// cardInserted). On a workstation with two readers, or on the test rig where other tests'
+// cards sit in other readers, the agent would otherwise follow the wrong card and ignore the
+// one the user inserts.
 func TestAgentWatchesOnlyItsReader(t *testing.T) {
 	requireX(t)
 	p := startPortal(t)

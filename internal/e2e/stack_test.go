@@ -20,8 +20,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ebfe/scard"
-
 	"github.com/cpx-agent/cpx-agent/internal/pki"
 	"github.com/cpx-agent/cpx-agent/internal/testrig"
 )
@@ -194,61 +192,9 @@ func agentEnv(t testing.TB, p *Portal, c *testrig.Card) []string {
 		"OPENSC_CONF="+testrig.OpenSCConfOnly(t, c.Reader),
 		"CPX_AGENT_PORTAL_URL="+p.URL, "CPX_AGENT_PORTAL_CA="+p.CA, "CPX_AGENT_WORKSTATION=poste-e2e",
 		"CPX_AGENT_PKCS11_MODULE="+module, "CPX_AGENT_REMOVAL_POLICY=lock",
-		// The state trace on stderr (see stepTime), and, proposed (not read yet): watch only
-		// this reader (see requireOtherReadersEmpty).
+		// The state trace on stderr (see stepTime); watch only this reader: other tests' cards
+		// sit in the other readers.
 		"CPX_AGENT_TRACE=-", "CPX_AGENT_READER="+c.Reader)
-}
-
-// requireOtherReadersEmpty fails when a card sits in another reader: the agent follows the
-// first card of any reader (internal/agent/card.go cardInserted) and has no reader setting, so
-// it would follow that card — another test's — instead of ours. Waits up to limit for them
-// to leave.
-func requireOtherReadersEmpty(t testing.TB, mine string, limit time.Duration) {
-	t.Helper()
-	if os.Getenv("CPX_E2E_AGENT_HAS_READER_SETTING") != "" {
-		return // the agent under test honours CPX_AGENT_READER (e.g. a CPX_E2E_AGENT_BIN build)
-	}
-	ctx, err := scard.EstablishContext()
-	if err != nil {
-		t.Fatalf("pcscd not running: run .ci/rig.sh up (%v)", err)
-	}
-	defer ctx.Release()
-	deadline := time.Now().Add(limit)
-	for {
-		busy := otherCards(ctx, mine)
-		if len(busy) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("cards in other readers %q for %v: cpx-agent follows the first card of ANY reader and has no "+
-				"setting to watch one reader only (proposed: CPX_AGENT_READER → card.Options.Reader), so it would "+
-				"follow another test's card, not the one in %q", busy, limit, mine)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
-func otherCards(ctx *scard.Context, mine string) []string {
-	readers, err := ctx.ListReaders()
-	if err != nil {
-		return nil
-	}
-	var rs []scard.ReaderState
-	for _, r := range readers {
-		if r != mine {
-			rs = append(rs, scard.ReaderState{Reader: r, CurrentState: scard.StateUnaware})
-		}
-	}
-	if len(rs) == 0 || ctx.GetStatusChange(rs, 0) != nil {
-		return nil
-	}
-	var busy []string
-	for _, r := range rs {
-		if r.EventState&scard.StatePresent != 0 {
-			busy = append(busy, r.Reader)
-		}
-	}
-	return busy
 }
 
 func freeAddr(t testing.TB) string {
