@@ -28,7 +28,7 @@ func printSession(w io.Writer, asJSON bool, s api.Session) {
 	if s.Phone != "" {
 		fmt.Fprintf(w, "Téléphone lié : %s\n", s.Phone)
 	}
-	fmt.Fprintf(w, "Session %s, expire à %s\n", s.ID, s.ExpiresAt.Local().Format(time.TimeOnly))
+	fmt.Fprintf(w, "Session %s, expire à %s\n", s.ID, frenchTime(s.ExpiresAt, time.Now()))
 	if len(s.RequiredActions) > 0 {
 		steps := make([]string, len(s.RequiredActions))
 		for i, a := range s.RequiredActions {
@@ -43,7 +43,7 @@ func frenchEvent(e api.Event) string {
 	case api.EventPhoneTakenOver:
 		return fmt.Sprintf("Le téléphone %s a été repris par %s.", e.Phone, e.By)
 	case api.EventExpiring:
-		return fmt.Sprintf("La session expire à %s.", e.Expires.Local().Format(time.TimeOnly))
+		return fmt.Sprintf("La session expire à %s.", frenchTime(e.Expires, time.Now()))
 	case api.EventExpired:
 		return "La session a expiré."
 	case api.EventRevoked:
@@ -67,4 +67,14 @@ func requiredActionFR(a string) string {
 		return a
 	}
 	return fr
+}
+
+// frenchTime is « 15 h 07 » today, « le 24/11 à 15 h 07 » another day (QA S3-8).
+func frenchTime(t, now time.Time) string {
+	t, now = t.Local(), now.Local()
+	hm := fmt.Sprintf("%d h %02d", t.Hour(), t.Minute())
+	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
+		return hm
+	}
+	return fmt.Sprintf("le %02d/%02d à %s", t.Day(), int(t.Month()), hm)
 }

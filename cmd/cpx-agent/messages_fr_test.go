@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cpx-agent/cpx-agent/internal/portal/api"
 	ptoken "github.com/cpx-agent/cpx-agent/internal/token"
@@ -75,5 +76,15 @@ func TestPINOutcomes(t *testing.T) {
 		if e.exit != c.exit || !strings.Contains(e.Message, c.msg) || strings.Contains(e.Message, "(s)") {
 			t.Errorf("%v: exit %d %q, want %d and %q", c.err, e.exit, e.Message, c.exit, c.msg)
 		}
+	}
+}
+
+func TestFrenchTime(t *testing.T) {
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.Local)
+	if got := frenchTime(time.Date(2026, 11, 23, 15, 7, 49, 0, time.Local), now); got != "15 h 07" {
+		t.Errorf("today: %q", got)
+	}
+	if got := frenchTime(time.Date(2026, 11, 24, 3, 5, 0, 0, time.Local), now); got != "le 24/11 à 3 h 05" {
+		t.Errorf("tomorrow: %q", got)
 	}
 }
