@@ -42,6 +42,14 @@ func TestBannerMenuFitsWindow(t *testing.T) {
 	}
 	requireText(t, u, "Modifier mes canaux OTP")
 	requireText(t, u, "Se déconnecter")
+	// The engine keeps publishing (time left, a notice) while the menu is open: it stays whole.
+	s.TimeLeft, s.Notice, s.Holder = 59*time.Minute, agent.NoticePhoneTakenOver, "Marie Martin"
+	u.apply(s)
+	if c.Size().Height < bottom {
+		t.Fatalf("a refresh shrank the window to %v under the open menu (ends at %v)", c.Size().Height, bottom)
+	}
+	s.Notice, s.Holder = "", ""
+	u.apply(s)
 	// The 3rd item, as seed 004's guide says, with the keyboard: ↓ ↓ ↓ Enter.
 	for range 3 {
 		pop.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})

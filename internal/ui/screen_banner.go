@@ -49,8 +49,20 @@ func (u *UI) bannerPage(s agent.Snapshot) *page {
 	changePhone := newKeyButton(T("banner.phone"), Phone, func() { u.send(agent.OpenChangePhone{}) })
 	lock := newKeyButton(T("banner.lock"), Lock, func() { u.send(agent.Lock{}) })
 	out := newKeyButton(T("banner.signout"), theme.LogoutIcon(), func() { u.send(agent.SignOut{}) })
+	// menuNeed is the window height the open menu needs (0: closed); fit sizes the window
+	// for the notice line and the open menu, so a refresh never clips an open menu.
+	var menuNeed float32
+	fit := func() {
+		size := u.bannerWindowSize()
+		size.Height = max(size.Height, menuNeed)
+		if u.win.Canvas().Size() != size {
+			u.win.Resize(size)
+		}
+	}
 	var menu *keyButton
-	menu = newKeyButton("", theme.MenuIcon(), func() { u.showBannerMenu(menu) })
+	menu = newKeyButton("", theme.MenuIcon(), func() {
+		u.showBannerMenu(menu, func(need float32) { menuNeed = need; fit() })
+	})
 	menu.Importance = widget.LowImportance
 
 	refresh := func(s agent.Snapshot) {
@@ -65,7 +77,7 @@ func (u *UI) bannerPage(s agent.Snapshot) *page {
 		}
 		changePhone.Refresh()
 		if u.page != nil && u.page.bare && u.win.Content() != nil {
-			u.win.Resize(u.bannerWindowSize())
+			fit()
 		}
 		if s.Busy {
 			busy.Show()
@@ -88,19 +100,18 @@ func (u *UI) bannerPage(s agent.Snapshot) *page {
 
 // showBannerMenu opens the banner's drop-down menu. "Modifier mes canaux OTP" is the third
 // item, where seed 004's guide says it is. The pop-up menu lives inside the window, so the
-// low banner window grows to hold every item while it is open, and shrinks back after.
-func (u *UI) showBannerMenu(anchor fyne.CanvasObject) {
+// low banner window grows to hold every item while it is open, and shrinks back after:
+// open(need) is told the height the menu needs, then open(0) when it closes.
+func (u *UI) showBannerMenu(anchor fyne.CanvasObject, open func(need float32)) {
 	c := u.win.Canvas()
 	m := widget.NewPopUpMenu(bannerMenu(u), c)
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(anchor).AddXY(0, anchor.Size().Height)
-	if need := pos.Y + m.MinSize().Height + theme.Padding(); need > c.Size().Height {
-		u.win.Resize(fyne.NewSize(c.Size().Width, need))
-		m.Resize(m.MinSize()) // laid out again for the taller window
-	}
+	open(pos.Y + m.MinSize().Height + theme.Padding())
+	m.Resize(m.MinSize()) // laid out again for the taller window
 	m.OnDismiss = func() {
 		m.Hide()
 		if u.snap.Step == agent.StepSignedIn {
-			u.win.Resize(u.bannerWindowSize())
+			open(0)
 		}
 	}
 	m.ShowAtPosition(pos)
