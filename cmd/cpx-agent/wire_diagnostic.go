@@ -16,8 +16,11 @@ const maxReport = 64 << 10
 
 // doctorDiagnoser is the settings screen's diagnostic (agent.Diagnoser): it runs the doctor
 // subcommand of this very binary (`cpx-agent doctor`) and returns its text output, stdout and
-// stderr together, as the report for support. Running it as a separate process keeps a check
-// that hangs or crashes (a PKCS#11 module, pcscd) out of the app.
+// stderr together, as the report for support. The checks are internal/doctor's (doctor.Run,
+// Report.Text) with the same workstation configuration; they run in a separate process rather
+// than in the app so that a check that hangs or crashes (a PKCS#11 module, pcscd) stays out of
+// the app, and so that the doctor's module loading (C_Initialize, OPENSC_CONF read once per
+// process) never interferes with the modules the app holds open for the signed-in card.
 type doctorDiagnoser struct {
 	exe  string   // this binary
 	args []string // "doctor"

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cpx-agent/cpx-agent/internal/agent"
+	"github.com/cpx-agent/cpx-agent/internal/testrig"
 )
 
 var _ agent.Diagnoser = doctorDiagnoser{}
@@ -69,5 +70,25 @@ func TestDoctorDiagnoserIsThisBinary(t *testing.T) {
 	self, _ := os.Executable()
 	if d.exe != self || strings.Join(d.args, " ") != "doctor" {
 		t.Fatalf("diagnoser runs %s %v, want %s doctor", d.exe, d.args, self)
+	}
+}
+
+// TestDoctorDiagnoserRealDoctor: the settings' diagnostic runs the real `doctor` subcommand
+// (through this binary's command table, in a child process) on the rig's pcscd: the report
+// is the doctor's text, pcscd and the readers included.
+func TestDoctorDiagnoserRealDoctor(t *testing.T) {
+	testrig.RequirePCSCD(t)
+	t.Setenv("CPX_GUI_HELPER_ARGS", "doctor")
+	d := doctorDiagnoser{exe: os.Args[0], args: []string{"-test.run=^TestGUITraceHelperProcess$"}}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	report, ok := d.Diagnose(ctx)
+	for _, want := range []string{"[ok  ] pcscd", "readers", "clock"} {
+		if !strings.Contains(report, want) {
+			t.Fatalf("report lacks %q:\n%s", want, report)
+		}
+	}
+	if failed := strings.Contains(report, "[fail]"); failed == ok {
+		t.Fatalf("verdict ok=%v but the report says failed=%v:\n%s", ok, failed, report)
 	}
 }
