@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/cpx-agent/cpx-agent/internal/portal/otp"
 	"github.com/cpx-agent/cpx-agent/internal/portal/store"
 )
 
@@ -40,6 +41,9 @@ var adminCmds = map[string]adminCmd{
 
 var adminStdin io.Reader
 
+// adminPhone is how enrolment reads mobiles (auth.foreign_phones), set by admin.
+var adminPhone otp.PhoneOptions
+
 func admin(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("admin", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -58,6 +62,7 @@ func admin(args []string, stdout, stderr io.Writer) int {
 		adminUsage(stderr)
 		return 2
 	}
+	adminPhone = otp.PhoneOptions{AllowForeign: c.Auth.ForeignPhone}
 	ctx := context.Background()
 	st, err := openExistingStore(ctx, c)
 	if err != nil {
@@ -95,6 +100,9 @@ func table(out io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(out, 2,
 
 func entityAdd(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
 	if err := want(a, 2); err != nil {
+		return err
+	}
+	if err := store.ValidateEntity(store.Entity{ID: a[0], Name: a[1]}); err != nil {
 		return err
 	}
 	if err := st.AddEntity(ctx, store.Entity{ID: a[0], Name: a[1]}); err != nil {
@@ -139,6 +147,14 @@ func userAdd(ctx context.Context, st *store.Store, a []string, out io.Writer) er
 	}
 	if (entity == "") != (label == "") {
 		return fmt.Errorf("--entity and --profile go together")
+	}
+	if err := store.ValidateUser(&u, adminPhone); err != nil {
+		return err
+	}
+	if label != "" {
+		if err := store.ValidateProfileLabel(label); err != nil {
+			return err
+		}
 	}
 	u.Habilitation = !*noHab
 	var ps []store.Profile
@@ -186,6 +202,9 @@ func profileAdd(ctx context.Context, st *store.Store, a []string, out io.Writer)
 	}
 	u, err := st.UserByIdentifiant(ctx, a[0])
 	if err != nil {
+		return err
+	}
+	if err := store.ValidateProfileLabel(a[2]); err != nil {
 		return err
 	}
 	p := store.Profile{UserID: u.ID, EntityID: a[1], Label: a[2]}

@@ -72,8 +72,14 @@ func userEnrol(ctx context.Context, st *store.Store, a []string, out io.Writer) 
 	if err != nil {
 		return err
 	}
+	if err := store.ValidateUser(&u, adminPhone); err != nil {
+		return err
+	}
 	var ps []store.Profile
 	if entity != "" {
+		if err := store.ValidateProfileLabel(label); err != nil {
+			return err
+		}
 		ps = append(ps, store.Profile{EntityID: entity, Label: label})
 	}
 	if err := st.AddUser(ctx, &u, ps); err != nil {

@@ -71,9 +71,9 @@ func seedCrash(t *testing.T, pp *portalProc, holders []*pki.Issued) {
 	for _, n := range []string{"1001", "1002", "1003"} {
 		run("phone", "import", writeTemp(t, "samu99,"+n+",Poste,Salle\n"))
 	}
-	for _, is := range holders {
+	for i, is := range holders {
 		h := is.Holder
-		run("user", "add", "--national-id", h.NationalID, "--identifiant", h.NationalID, "--given", h.GivenName,
+		run("user", "add", "--national-id", h.NationalID, "--identifiant", fmt.Sprintf("crash.holder%d", i), "--given", h.GivenName,
 			"--family", h.Surname, "--entity", "samu99", "--profile", "ARM")
 	}
 }
@@ -111,7 +111,7 @@ func burst(t *testing.T, pp *portalProc, holders []*pki.Issued, d time.Duration)
 	go func() {
 		defer wg.Done()
 		for i := 0; ctx.Err() == nil; i++ {
-			id := fmt.Sprintf("crash.enrol.%d.%d", time.Now().UnixNano(), i)
+			id := fmt.Sprintf("crash.enrol%d-%d", time.Now().UnixNano(), i) // prénom.nom form (admin validates it)
 			pp.admin(ctx, "user", "add", "--identifiant", id, "--given", "E", "--family", "NROL",
 				"--entity", "samu99", "--profile", "ARM").Run()
 		}

@@ -91,6 +91,9 @@ func (s *Store) AddUser(ctx context.Context, u *User, profiles []Profile) error 
 		if u.NationalID != "" {
 			nid = u.NationalID
 		}
+		if err := userTaken(ctx, tx, u); err != nil {
+			return err
+		}
 		_, err := tx.Exec(ctx, `INSERT INTO users (id, national_id, identifiant, given_name, family_name,
 			email, mobile, habilitation, disabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			u.ID, nid, u.Identifiant, u.GivenName, u.FamilyName, u.Email, u.Mobile,
@@ -242,4 +245,23 @@ func (s *Store) Profiles(ctx context.Context, userID string) ([]Profile, error) 
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// userTaken names the unique column a new account collides with (national id, identifiant).
+func userTaken(ctx context.Context, tx *Tx, u *User) error {
+	for _, c := range []struct{ col, field, v string }{
+		{"national_id", "national id", u.NationalID}, {"identifiant", "identifiant", u.Identifiant}} {
+		if c.v == "" {
+			continue
+		}
+		var other string
+		err := tx.QueryRow(ctx, "SELECT identifiant FROM users WHERE "+c.col+" = ?", c.v).Scan(&other)
+		if err == nil {
+			return fmt.Errorf("%s %s already belongs to %s: %w", c.field, c.v, other, ErrConflict)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("add user: %w", err)
+		}
+	}
+	return nil
 }
