@@ -61,9 +61,14 @@ func TestTokenPortStuckCard(t *testing.T) {
 	within(t, "drop while the PKCS#11 call is stuck", 100*time.Millisecond, func() error { p.drop(reader); return nil })
 	within(t, "Close while the PKCS#11 call is stuck", closeWait+500*time.Millisecond, func() error { p.Close(); return nil })
 
+	t0 := time.Now()
 	vc.RemoveAndWait(t) // the stuck transmit fails: OpenSC returns and releases its lock
+	t.Logf("pull → reader empty: %v", time.Since(t0))
 	hang.Store(false)
+	t0 = time.Now()
 	vc.InsertAndWait(t)
+	t.Logf("insert → card seen: %v", time.Since(t0))
+	t0 = time.Now()
 	q := newTokenPort([]string{module}, quiet)
 	defer q.Close()
 	var n int
@@ -76,6 +81,7 @@ func TestTokenPortStuckCard(t *testing.T) {
 	if err != nil || n != 3 {
 		t.Fatalf("tries left on the card reinserted after the hang: %d, %v", n, err)
 	}
+	t.Logf("reinserted card read again after %v", time.Since(t0))
 }
 
 // TestAgentStuckCard: the flow engine on a real card that stops answering leaves « Lecture de
