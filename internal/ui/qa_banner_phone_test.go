@@ -155,6 +155,13 @@ func TestPhonePrefilledIsSelected(t *testing.T) {
 	if in, ok := f2.last().(agent.LinkPhone); !ok || in.Number != "4021" {
 		t.Fatalf("Enter on the prefilled 4021 sent %#v", f2.last())
 	}
+	// A remembered number as long as the field allows is replaced too.
+	u4, f4 := newTestUI(t, agent.Snapshot{Step: agent.StepLinkPhone, LastPhone: "123456789012"})
+	test.Type(focused(t, u4), "4021")
+	press(u4, fyne.KeyReturn)
+	if in, ok := f4.last().(agent.LinkPhone); !ok || in.Number != "4021" {
+		t.Fatalf("typing 4021 over a full-length remembered number sent %#v", f4.last())
+	}
 	// From the banner ("Changer de téléphone") the current phone is prefilled and selected too.
 	u3, _ := newTestUI(t, agent.Snapshot{Step: agent.StepLinkPhone, Session: demoSession("4021")})
 	if got := focused(t, u3).SelectedText(); got != "4021" {

@@ -54,8 +54,8 @@ func (e *keyEntry) TypedRune(r rune) {
 	if e.digits && !unicode.IsDigit(r) {
 		return
 	}
-	if e.max > 0 && len([]rune(e.Text)) >= e.max {
-		return
+	if e.max > 0 && len([]rune(e.Text)) >= e.max && e.SelectedText() == "" {
+		return // full; a selection is replaced by what is typed
 	}
 	e.Entry.TypedRune(r)
 }
