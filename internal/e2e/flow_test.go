@@ -182,7 +182,11 @@ func TestRealWindowCardSignIn(t *testing.T) {
 	}
 	tLocked := a.waitLocked(t, ref, 10*time.Second)
 	tMon := w.next(t, card.CardRemoved)
-	time.Sleep(300 * time.Millisecond)
+	// Back from the banner strip, the lock screen must get the 540×500 window again (seen on
+	// 23/11/2026: the lock screen drawn in a 1280×290 window, the rest left unpainted).
+	if size := a.waitSize(t, "540x500", 2*time.Second); size != "540x500" {
+		t.Errorf("lock screen in a %s window, want 540x500 (internal/ui show: the resize back from the banner did not take)", size)
+	}
 	a.Shot(t, filepath.Join(shots, "08-verrouille.png"))
 	agentPart, pcsc := tLocked.Sub(tMon), tMon.Sub(t0)
 	t.Logf("card out → monitor event %v (pcscd's detection), → locked screen %v after it (total %v)", pcsc, agentPart, tLocked.Sub(t0))
@@ -191,6 +195,19 @@ func TestRealWindowCardSignIn(t *testing.T) {
 	}
 	if sessions := p.Admin(t, "session", "list"); !sessionLine(sessions, "poste-e2e", "1001") {
 		t.Errorf("the lock policy keeps the session; the portal lost it:\n%s", sessions)
+	}
+}
+
+// waitSize waits up to limit for the window to have size and returns the last size seen.
+func (a *Agent) waitSize(t testing.TB, size string, limit time.Duration) string {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		got := a.Size(t)
+		if got == size || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
