@@ -6,6 +6,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"os"
+	"os/exec"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,6 +23,28 @@ import (
 	"github.com/cpx-agent/cpx-agent/internal/token"
 )
 
+// isolatedEnv marks the child process of runIsolated.
+const isolatedEnv = "CPX_TEST_ISOLATED"
+
+// runIsolated runs test name alone in a child process. A PKCS#11 module is C_Initialize'd
+// once per process and OpenSC reads OPENSC_CONF only then: a module an earlier test of this
+// package initialised with another reader filter (in-process doctor or card tests) would
+// hide this test's card.
+func runIsolated(t *testing.T, name string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+name+"$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), isolatedEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: "+name) {
+		t.Fatalf("%s in its own process: %v\n%s", name, err, out)
+	}
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.Contains(l, "_test.go:") {
+			t.Log(strings.TrimSpace(l))
+		}
+	}
+}
+
 // quiet drops the logs (module choice lines would cut the benchmark's result line).
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
@@ -30,7 +55,12 @@ const agentPort = 35969
 // reader seen by pcscd, the PC/SC monitor, OpenSC's PKCS#11 module, the portal client and a
 // real portal (mutual TLS with the card's key). Wrong PIN, right PIN, profile, phone; the
 // card pulled locks, the same card resumes the session; sign-out ends it at the portal.
+// It runs in a child process of its own (see runIsolated).
 func TestAgentFullStack(t *testing.T) {
+	if os.Getenv(isolatedEnv) == "" {
+		runIsolated(t, "TestAgentFullStack")
+		return
+	}
 	testrig.RequirePCSCD(t)
 	reader := testrig.ReaderForPort(agentPort)
 	t.Setenv("OPENSC_CONF", testrig.OpenSCConfOnly(t, reader))
