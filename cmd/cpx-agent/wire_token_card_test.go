@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"os"
+	"os/exec"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -34,11 +37,48 @@ func startStuckCard(t *testing.T, hang *atomic.Bool) (*testrig.Card, string) {
 	return vc, reader
 }
 
-// TestTokenPortStuckCard: a real card that stops answering (vpcd + pcscd + OpenSC): the port
+// stuckHelperEnv selects the scenario TestStuckCardHelper runs in a child process.
+const stuckHelperEnv = "CPX_TEST_STUCK_CARD"
+
+// runStuck runs a stuck-card scenario in a child test process: OpenSC is initialised once per
+// process with the OPENSC_CONF of that moment (and other tests leave it initialised), and a
+// stuck call holds OpenSC's global lock until the card is pulled; a child gets its own.
+func runStuck(t *testing.T, scenario string) {
+	testrig.RequirePCSCD(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestStuckCardHelper$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), stuckHelperEnv+"="+scenario)
+	out, err := cmd.CombinedOutput()
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.Contains(line, "wire_token_card_test.go") {
+			t.Log(strings.TrimSpace(line))
+		}
+	}
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestStuckCardHelper") {
+		t.Fatalf("stuck-card scenario %q: %v\n%s", scenario, err, out)
+	}
+}
+
+func TestTokenPortStuckCard(t *testing.T) { runStuck(t, "port") }
+
+func TestAgentStuckCard(t *testing.T) { runStuck(t, "agent") }
+
+// TestStuckCardHelper is the child process of runStuck (nothing to do otherwise).
+func TestStuckCardHelper(t *testing.T) {
+	switch os.Getenv(stuckHelperEnv) {
+	case "port":
+		stuckTokenPort(t)
+	case "agent":
+		stuckAgent(t)
+	}
+}
+
+// stuckTokenPort: a real card that stops answering (vpcd + pcscd + OpenSC): the port
 // reports card_not_responding within the deadline while the PKCS#11 call stays stuck; drop and
 // Close return at once; once the card is pulled the stuck call returns, and the reinserted
 // card is read again.
-func TestTokenPortStuckCard(t *testing.T) {
+func stuckTokenPort(t *testing.T) {
 	var hang atomic.Bool
 	hang.Store(true)
 	vc, reader := startStuckCard(t, &hang)
@@ -84,10 +124,10 @@ func TestTokenPortStuckCard(t *testing.T) {
 	t.Logf("reinserted card read again after %v", time.Since(t0))
 }
 
-// TestAgentStuckCard: the flow engine on a real card that stops answering leaves « Lecture de
+// stuckAgent: the flow engine on a real card that stops answering leaves « Lecture de
 // votre carte… » with card_not_responding within the deadline, still handles the card's
 // removal, and stops at once with the adapters closed.
-func TestAgentStuckCard(t *testing.T) {
+func stuckAgent(t *testing.T) {
 	var hang atomic.Bool
 	hang.Store(true)
 	vc, reader := startStuckCard(t, &hang)
