@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/cpx-agent/cpx-agent/internal/portal/store"
@@ -27,11 +28,41 @@ func phoneImport(ctx context.Context, st *store.Store, a []string, out io.Writer
 	if r == nil {
 		r = os.Stdin
 	}
-	n, err := st.ImportPhones(ctx, r)
+	phones, err := store.ParsePhonesCSV(r)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "%d phone(s) imported\n", n)
+	if err := st.ImportPhoneLines(ctx, phones); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%d phone(s) imported\n", len(phones))
+	return noteShared(ctx, st, phones, out)
+}
+
+// noteShared tells which imported numbers other entities also have: allowed (a number is
+// unique per entity, each switchboard numbers its own phones), but worth a look when the
+// file was meant for one entity only.
+func noteShared(ctx context.Context, st *store.Store, phones []store.PhoneLine, out io.Writer) error {
+	all, err := st.Phones(ctx, "")
+	if err != nil {
+		return err
+	}
+	where := map[string][]string{}
+	for _, p := range all {
+		where[p.Number] = append(where[p.Number], p.EntityID)
+	}
+	for _, p := range phones {
+		var others []string
+		for _, e := range where[p.Number] {
+			if e != p.EntityID {
+				others = append(others, e)
+			}
+		}
+		if len(others) > 0 {
+			fmt.Fprintf(out, "note: line %d: number %s (entity %s) also exists in %s (allowed: a number is unique per entity)\n",
+				p.Line, p.Number, p.EntityID, strings.Join(others, ", "))
+		}
+	}
 	return nil
 }
 

@@ -2,57 +2,8 @@ package store
 
 import (
 	"context"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
-	"strings"
 )
-
-// ImportPhones reads a CSV of desk phones (entity,number,label,location; a header line starting
-// with "entity" is skipped) and upserts them, all or nothing. It returns how many rows it read.
-func (s *Store) ImportPhones(ctx context.Context, r io.Reader) (int, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
-	var phones []Phone
-	for line := 1; ; line++ {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return 0, fmt.Errorf("phones csv: %w", err)
-		}
-		if line == 1 && strings.EqualFold(strings.TrimSpace(rec[0]), "entity") {
-			continue
-		}
-		if len(rec) < 2 || len(rec) > 4 {
-			return 0, fmt.Errorf("phones csv line %d: want entity,number[,label[,location]]", line)
-		}
-		for len(rec) < 4 {
-			rec = append(rec, "")
-		}
-		p := Phone{EntityID: strings.TrimSpace(rec[0]), Number: strings.TrimSpace(rec[1]),
-			Label: strings.TrimSpace(rec[2]), Location: strings.TrimSpace(rec[3])}
-		if p.EntityID == "" || p.Number == "" {
-			return 0, fmt.Errorf("phones csv line %d: entity and number are required", line)
-		}
-		phones = append(phones, p)
-	}
-	err := s.Tx(ctx, func(tx *Tx) error {
-		for _, p := range phones {
-			if err := upsertPhone(ctx, tx, p); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, err
-	}
-	return len(phones), nil
-}
 
 // AddPhone adds or updates one desk phone.
 func (s *Store) AddPhone(ctx context.Context, p Phone) error {
