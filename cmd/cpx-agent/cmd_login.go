@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"sort"
@@ -165,7 +166,8 @@ func cardSignIn(ctx context.Context, f loginCardFlags, pc *client.Client, stdin 
 	if f.module != "" {
 		mods = []string{f.module}
 	}
-	tok, err := token.Open(ctx, token.Options{Modules: token.DefaultModules(mods...), Reader: f.reader})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil)) // no module-choice INFO lines for operators (QA S3-11)
+	tok, err := token.Open(ctx, token.Options{Modules: token.DefaultModules(mods...), Reader: f.reader, Logger: quiet})
 	if err != nil {
 		return api.SignIn{}, err
 	}
