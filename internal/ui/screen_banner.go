@@ -55,8 +55,8 @@ func (u *UI) bannerPage(s agent.Snapshot) *page {
 	fit := func() {
 		size := u.bannerWindowSize()
 		size.Height = max(size.Height, menuNeed)
-		if u.win.Canvas().Size() != size {
-			u.win.Resize(size)
+		if u.win.Canvas().Size() != size || u.wantSize != size {
+			u.resize(size)
 		}
 	}
 	var menu *keyButton

@@ -78,6 +78,8 @@ type UI struct {
 	otpKind string        // channel the last code was sent to
 	phone   string        // last number submitted (takeover confirms it)
 	dialog  dialog.Dialog // open dialog, if any
+	// wantSize is the window size the current screen asked for (see resize).
+	wantSize fyne.Size
 }
 
 // New builds the window without showing it. Run is New + ShowAndRun.
@@ -147,14 +149,14 @@ func (u *UI) show(s agent.Snapshot) {
 	u.page = u.build(s)
 	if u.page.bare {
 		u.win.SetContent(u.page.obj)
-		u.win.Resize(u.bannerWindowSize())
+		u.resize(u.bannerWindowSize())
 	} else {
 		u.win.SetContent(container.NewBorder(nil, u.status.obj, nil, nil, container.NewPadded(u.page.obj)))
 		size := screenSize
 		if !u.page.size.IsZero() {
 			size = u.page.size
 		}
-		u.win.Resize(size)
+		u.resize(size)
 	}
 	u.win.Canvas().Unfocus()
 	if u.page.focus != nil {
