@@ -44,6 +44,10 @@ func runGUI(args []string, _ io.Reader, _, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "cpx-agent gui: --lang must be fr or en, not %q\n", *lang)
 		return 2
 	}
+	if !haveDisplay() {
+		fmt.Fprintln(stderr, msgNoDisplay)
+		return 1
+	}
 	tw, closeTrace, err := openTrace(os.Getenv(traceEnv), stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "cpx-agent gui: %v\n", err)
@@ -65,7 +69,7 @@ func runGUI(args []string, _ io.Reader, _, stderr io.Writer) int {
 	} else {
 		e, cfg, stop, err := newEngine(ctx, stderr, tw)
 		if err != nil {
-			fmt.Fprintf(stderr, "cpx-agent gui: %v\n", err)
+			showStartupError(stderr, err)
 			return 1
 		}
 		eng, done, station = e, stop, workstationView(cfg)

@@ -100,7 +100,7 @@ func TestCardInfoCommand(t *testing.T) {
 		t.Errorf("holder = %+v", rep.Holder)
 	}
 
-	for i, want := range []string{"Il vous reste 2 essai(s).", "Il vous reste 1 essai(s)."} {
+	for i, want := range []string{"Il vous reste 2 essais.", "Il vous reste 1 essai (dernier essai avant blocage)."} {
 		out, errOut, code = runAgent(t, "9876\n", append(base, "--pin-stdin")...)
 		if code != 3 || !strings.Contains(errOut, "Code PIN incorrect. "+want) {
 			t.Fatalf("wrong PIN #%d: exit %d, stderr %q; want 3 and %q", i+1, code, errOut, want)
