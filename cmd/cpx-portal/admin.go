@@ -36,7 +36,7 @@ var adminCmds = map[string]adminCmd{
 	"phone list":     {"phone list [ENTITY]", phoneList},
 	"session list":   {"session list [--all] [-n 100]", sessionList},
 	"session revoke": {"session revoke SESSION_ID", sessionRevoke},
-	"audit tail":     {"audit tail [-n 50]", auditTail},
+	"audit tail":     {"audit tail [-n 50] [--ids] [--json]   (time, who, workstation, address, action, result)", auditTail},
 }
 
 var adminStdin io.Reader

@@ -134,23 +134,3 @@ func sessionRevoke(ctx context.Context, st *store.Store, a []string, out io.Writ
 	fmt.Fprintln(out, "session", s.ID, "revoked")
 	return nil
 }
-
-func auditTail(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
-	fs := flag.NewFlagSet("audit tail", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	n := fs.Int("n", 50, "")
-	if err := fs.Parse(a); err != nil {
-		return err
-	}
-	es, err := st.AuditTail(ctx, *n)
-	if err != nil {
-		return err
-	}
-	tw := table(out)
-	fmt.Fprintln(tw, "AT\tEVENT\tRESULT\tCODE\tUSER\tSUBJECT\tSESSION\tWORKSTATION\tREMOTE\tDETAIL")
-	for _, e := range es {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.At.Local().Format(time.DateTime+".000"), e.Event,
-			e.Result, e.Code, e.UserID, e.Subject, e.SessionID, e.Workstation, e.Remote, e.Detail)
-	}
-	return tw.Flush()
-}
