@@ -85,9 +85,20 @@ func TestNoEnumeration(t *testing.T) {
 			rig.auth.Hasher.Verify(ctx, []byte(goodPW), h)
 		}
 		bound := time.Since(t0) / 10
-		const n = 24
-		if gap := meanGap(n, func() { known() }, func() { unknown() }); abs(gap) > bound {
-			t.Fatalf("sign-in: known-unknown mean gap %v > bound %v", gap, bound)
+		// A leak (no dummy verification for unknown names) gives a gap of a whole verification
+		// on every attempt; a load spike on a shared machine spoils one attempt, not three.
+		const n, attempts = 24, 3
+		var gaps []time.Duration
+		for range attempts {
+			gap := meanGap(n, func() { known() }, func() { unknown() })
+			if abs(gap) <= bound {
+				gaps = nil
+				break
+			}
+			gaps = append(gaps, gap)
+		}
+		if gaps != nil {
+			t.Fatalf("sign-in: known-unknown mean gaps %v all > bound %v", gaps, bound)
 		}
 
 		// Recovery: same shape at the start, same answer at the end.
