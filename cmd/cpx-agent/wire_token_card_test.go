@@ -1,3 +1,5 @@
+//go:build stuckcard
+
 package main
 
 import (

@@ -199,7 +199,9 @@ func TestMonitorRealIdleBlocks(t *testing.T) {
 // parallel test scanning every reader) has it open for a moment.
 func connectExclusive(t *testing.T, ctx *scard.Context, reader string) *scard.Card {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	// Another test process's PKCS#11 module may hold a shared connection to every card it sees
+	// for a while: wait it out rather than fail on the neighbour.
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		c, err := ctx.Connect(reader, scard.ShareExclusive, scard.ProtocolAny)
 		if err == nil {
