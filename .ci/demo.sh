@@ -7,7 +7,7 @@
 # State lives in .run/ (delete it to start afresh). Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RUN=.run BIN=bin PORT=35971 LISTEN=127.0.0.1:8443
+RUN=$PWD/.run BIN=$PWD/bin PORT=35971 LISTEN=127.0.0.1:8443 # absolute: the agent config wants absolute paths
 HOLDER=${CPX_DEMO_HOLDER:-cpe}
 
 .ci/rig.sh install
