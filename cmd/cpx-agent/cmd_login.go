@@ -92,6 +92,15 @@ func signOut(pc *client.Client, tok string) {
 	_ = pc.SignOut(ctx, tok)
 }
 
+// printLoginNotes says, in every login subcommand's help, where defaults come from and what
+// happens to the session.
+func printLoginNotes(stderr io.Writer) {
+	fmt.Fprintln(stderr, "Les options non données viennent de la configuration du poste (portal_url, portal_ca,")
+	fmt.Fprintln(stderr, "pkcs11_module, reader, workstation : /etc/cpx-agent/config.json, fichier utilisateur, CPX_AGENT_*).")
+	fmt.Fprintln(stderr, "Sans --watch, la session reste ouverte jusqu'à son expiration ou « cpx-portal admin session revoke ».")
+	fmt.Fprintln(stderr, "En cas d'échec après la connexion, la session ouverte est refermée.")
+}
+
 // usageExit: --help is not an error.
 func usageExit(err error) int {
 	if errors.Is(err, flag.ErrHelp) {
@@ -106,10 +115,7 @@ func parseLoginCard(args []string, stderr io.Writer) (loginCardFlags, error) {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: cpx-agent login card [flags]")
-		fmt.Fprintln(stderr, "Les options non données viennent de la configuration du poste (portal_url, portal_ca,")
-		fmt.Fprintln(stderr, "pkcs11_module, reader, workstation : /etc/cpx-agent/config.json, fichier utilisateur, CPX_AGENT_*).")
-		fmt.Fprintln(stderr, "Sans --watch, la session reste ouverte jusqu'à son expiration ou « cpx-portal admin session revoke ».")
-		fmt.Fprintln(stderr, "En cas d'échec après la connexion, la session ouverte est refermée.")
+		printLoginNotes(stderr)
 		fs.PrintDefaults()
 		printExitCodes(stderr)
 	}

@@ -60,10 +60,7 @@ func parseLoginOTP(args []string, stderr io.Writer) (loginOTPFlags, error) {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: cpx-agent login otp [flags]")
-		fmt.Fprintln(stderr, "Les options non données viennent de la configuration du poste (portal_url, portal_ca,")
-		fmt.Fprintln(stderr, "pkcs11_module, reader, workstation : /etc/cpx-agent/config.json, fichier utilisateur, CPX_AGENT_*).")
-		fmt.Fprintln(stderr, "Sans --watch, la session reste ouverte jusqu'à son expiration ou « cpx-portal admin session revoke ».")
-		fmt.Fprintln(stderr, "En cas d'échec après la connexion, la session ouverte est refermée.")
+		printLoginNotes(stderr)
 		fs.PrintDefaults()
 		printExitCodes(stderr)
 	}
@@ -112,7 +109,7 @@ func otpSignIn(ctx context.Context, f loginOTPFlags, pc *client.Client, in *bufi
 	if !f.passwordStdin {
 		fmt.Fprint(stderr, "Mot de passe : ")
 	}
-	pw, err := readSecretLine(in, "password")
+	pw, err := readLine(in, "password")
 	if err != nil {
 		return api.SignIn{}, err
 	}
@@ -150,16 +147,6 @@ func otpSignIn(ctx context.Context, f loginOTPFlags, pc *client.Client, in *bufi
 	return out, nil
 }
 
-func readSecretLine(in *bufio.Reader, what string) ([]byte, error) {
-	line, err := in.ReadBytes('\n')
-	if err != nil && !(errors.Is(err, io.EOF) && len(line) > 0) {
-		return nil, noInput(what)
-	}
-	out := []byte(strings.TrimRight(string(line), "\r\n"))
-	clear(line)
-	return out, nil
-}
-
 var codeInFile = regexp.MustCompile(`\b\d{6}\b`)
 
 // readCode reads the code from standard input, or waits for --code-file to hold one.
@@ -168,7 +155,7 @@ func readCode(ctx context.Context, f loginOTPFlags, in *bufio.Reader, stderr io.
 		if !f.codeStdin {
 			fmt.Fprint(stderr, "Code reçu : ")
 		}
-		b, err := readSecretLine(in, "code")
+		b, err := readLine(in, "code")
 		return strings.TrimSpace(string(b)), err
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.codeWait)

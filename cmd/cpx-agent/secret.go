@@ -27,6 +27,11 @@ func readSecret(in io.Reader, prompt string, stderr io.Writer, what string) ([]b
 	if !ok {
 		r = bufio.NewReader(in)
 	}
+	return readLine(r, what)
+}
+
+// readLine reads one secret line from r without its line ending, leaving no copy behind.
+func readLine(r *bufio.Reader, what string) ([]byte, error) {
 	line, err := r.ReadBytes('\n')
 	if err != nil && !(errors.Is(err, io.EOF) && len(line) > 0) {
 		clear(line)
