@@ -167,6 +167,8 @@ func references(t testing.TB) screens {
 func demoBand(t testing.TB, step string) (string, error) {
 	cmd := exec.Command(agentBin(t), "gui", "--demo", "--demo-step", step, "--lang", "fr")
 	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		return "", err
 	}
@@ -178,7 +180,7 @@ func demoBand(t testing.TB, step string) (string, error) {
 		if f := strings.Fields(string(out)); len(f) > 0 {
 			a.Win = f[0]
 		} else if time.Now().After(deadline) {
-			return "", fmt.Errorf("demo screen %s: no window", step)
+			return "", fmt.Errorf("demo screen %s: no window after 30 s; cpx-agent stderr:\n%s", step, stderr.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
