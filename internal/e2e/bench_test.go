@@ -3,8 +3,6 @@
 package e2e
 
 import (
-	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
