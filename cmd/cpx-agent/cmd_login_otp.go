@@ -1,7 +1,7 @@
 package main
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -47,7 +47,7 @@ func loginOTP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return report(stdout, stderr, "login otp", f.asJSON, f.portal, err)
 	}
-	in, err := otpSignIn(ctx, f, pc, bufio.NewReader(stdin), stderr)
+	in, err := otpSignIn(ctx, f, pc, newSecretInput(stdin, stderr), stderr)
 	if err != nil {
 		return report(stdout, stderr, "login otp", f.asJSON, f.portal, err)
 	}
@@ -66,9 +66,9 @@ func parseLoginOTP(args []string, stderr io.Writer) (loginOTPFlags, error) {
 	}
 	fs.StringVar(&f.portal, "portal", "", "portal URL (https://host:port; default: portal_url of the configuration)")
 	fs.StringVar(&f.identifiant, "identifiant", "", "identifiant (prénom.nom) or e-mail address")
-	fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
+	fs.BoolVar(&f.passwordStdin, "password-stdin", false, "the password is the first line of standard input (a terminal asks for it, without echo)")
 	fs.StringVar(&f.channel, "channel", "", "where the code goes: email or sms (default: e-mail)")
-	fs.BoolVar(&f.codeStdin, "code-stdin", false, "read the code from the next line of standard input")
+	fs.BoolVar(&f.codeStdin, "code-stdin", false, "the code is the next line of standard input (the default without --code-file)")
 	fs.StringVar(&f.codeFile, "code-file", "", "wait for a file holding the code (tests, scripts)")
 	fs.DurationVar(&f.codeWait, "code-wait", 5*time.Minute, "how long to wait for --code-file")
 	fs.BoolVar(&f.remember, "remember", false, "remember this workstation for 24 h (no code on the next sign-in)")
@@ -105,11 +105,8 @@ func deviceTokenKey(identifiant string) string {
 }
 
 // otpSignIn: password (the device token may skip the code), then the code.
-func otpSignIn(ctx context.Context, f loginOTPFlags, pc *client.Client, in *bufio.Reader, stderr io.Writer) (api.SignIn, error) {
-	if !f.passwordStdin {
-		fmt.Fprint(stderr, "Mot de passe : ")
-	}
-	pw, err := readLine(in, "password")
+func otpSignIn(ctx context.Context, f loginOTPFlags, pc *client.Client, in *secretInput, stderr io.Writer) (api.SignIn, error) {
+	pw, err := in.read("Mot de passe : ", "password")
 	if err != nil {
 		return api.SignIn{}, err
 	}
@@ -131,11 +128,12 @@ func otpSignIn(ctx context.Context, f loginOTPFlags, pc *client.Client, in *bufi
 		return api.SignIn{}, err
 	}
 	fmt.Fprintf(stderr, "Code envoyé à %s (valable 5 minutes).\n", r.SentTo)
-	code, err := readCode(ctx, f, in, stderr)
+	code, err := readCode(ctx, f, in)
 	if err != nil {
 		return api.SignIn{}, err
 	}
-	out, err := pc.VerifyOTP(ctx, ch.ID, code, f.remember)
+	out, err := pc.VerifyOTP(ctx, ch.ID, string(code), f.remember) // the client's wire type holds a string
+	clear(code)
 	if err != nil {
 		return api.SignIn{}, err
 	}
@@ -149,26 +147,26 @@ func otpSignIn(ctx context.Context, f loginOTPFlags, pc *client.Client, in *bufi
 
 var codeInFile = regexp.MustCompile(`\b\d{6}\b`)
 
-// readCode reads the code from standard input, or waits for --code-file to hold one.
-func readCode(ctx context.Context, f loginOTPFlags, in *bufio.Reader, stderr io.Writer) (string, error) {
+// readCode reads the code from standard input (without echo at a terminal), or waits for
+// --code-file to hold one. The caller clears the returned bytes.
+func readCode(ctx context.Context, f loginOTPFlags, in *secretInput) ([]byte, error) {
 	if f.codeFile == "" {
-		if !f.codeStdin {
-			fmt.Fprint(stderr, "Code reçu : ")
-		}
-		b, err := readLine(in, "code")
-		return strings.TrimSpace(string(b)), err
+		b, err := in.read("Code reçu : ", "code")
+		return bytes.TrimSpace(b), err
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.codeWait)
 	defer cancel()
 	for {
 		if b, err := os.ReadFile(f.codeFile); err == nil {
-			if m := codeInFile.Find(b); m != nil {
-				return string(m), nil
+			code := bytes.Clone(codeInFile.Find(b))
+			clear(b)
+			if code != nil {
+				return code, nil
 			}
 		}
 		select {
 		case <-ctx.Done():
-			return "", &cliError{Code: codeNoInput, exit: exitError,
+			return nil, &cliError{Code: codeNoInput, exit: exitError,
 				Message: fmt.Sprintf("Aucun code dans %s après %s.", f.codeFile, f.codeWait)}
 		case <-time.After(100 * time.Millisecond):
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"mime/quotedprintable"
 	"net/mail"
@@ -73,22 +74,30 @@ func must(t *testing.T, err error) {
 
 // relayCode copies the code of the n-th mail into file, as a user would type it.
 func relayCode(t *testing.T, srv *smtptest.Server, n int, file string) {
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	code, err := mailCode(srv, n)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	os.WriteFile(file, code, 0o600)
+}
+
+// mailCode waits up to 10 s for the n-th mail and returns the code it holds.
+func mailCode(srv *smtptest.Server, n int) ([]byte, error) {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if msgs := srv.Messages(); len(msgs) >= n {
 			m, err := mail.ReadMessage(bytes.NewReader(msgs[n-1].Data))
 			if err != nil {
-				t.Error(err)
-				return
+				return nil, err
 			}
 			body, _ := io.ReadAll(quotedprintable.NewReader(m.Body))
-			code := regexp.MustCompile(`\b\d{6}\b`).Find(body)
-			os.WriteFile(file, code, 0o600)
-			return
+			if code := regexp.MustCompile(`\b\d{6}\b`).Find(body); code != nil {
+				return code, nil
+			}
+			return nil, fmt.Errorf("mail %d holds no code", n)
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
-	t.Errorf("mail %d never came", n)
+	return nil, fmt.Errorf("mail %d never came", n)
 }
 
 // TestLoginOTP: `cpx-agent login otp` against a real portal over TLS: password on stdin, the

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -10,24 +11,41 @@ import (
 	"golang.org/x/term"
 )
 
-// readSecret reads one line holding a PIN, password or code. On a terminal it prints prompt on
-// stderr and turns echo off, so the secret is never shown; otherwise (--pin-stdin, pipes) it
-// reads the first line silently. The caller clears the returned bytes after use.
-func readSecret(in io.Reader, prompt string, stderr io.Writer, what string) ([]byte, error) {
+// secretInput reads PINs, passwords and codes from standard input, one line each. At a
+// terminal it prints the prompt on stderr and reads with echo off (x/term), so a secret is
+// never shown; otherwise (--pin-stdin, --password-stdin, pipes, tests) it reads lines silently
+// from one buffered reader kept for the whole command, so a password line and a code line can
+// follow each other on a pipe. The caller clears the returned bytes after use.
+type secretInput struct {
+	tty    int           // terminal file descriptor, or -1
+	lines  *bufio.Reader // piped input when stdin is not a terminal
+	stderr io.Writer
+}
+
+func newSecretInput(in io.Reader, stderr io.Writer) *secretInput {
 	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		fmt.Fprint(stderr, prompt)
-		b, err := term.ReadPassword(int(f.Fd()))
-		fmt.Fprintln(stderr)
-		if err != nil {
-			return nil, noInput(what)
-		}
-		return b, nil
+		return &secretInput{tty: int(f.Fd()), stderr: stderr}
 	}
-	r, ok := in.(*bufio.Reader)
-	if !ok {
-		r = bufio.NewReader(in)
+	if in == nil {
+		in = bytes.NewReader(nil)
 	}
-	return readLine(r, what)
+	return &secretInput{tty: -1, lines: bufio.NewReader(in), stderr: stderr}
+}
+
+// read returns one secret line without its line ending; what ("PIN", "password", "code")
+// names it in the error when there is none.
+func (s *secretInput) read(prompt, what string) ([]byte, error) {
+	if s.tty < 0 {
+		return readLine(s.lines, what)
+	}
+	fmt.Fprint(s.stderr, prompt)
+	b, err := term.ReadPassword(s.tty)
+	fmt.Fprintln(s.stderr)
+	if err != nil {
+		clear(b)
+		return nil, noInput(what)
+	}
+	return b, nil
 }
 
 // readLine reads one secret line from r without its line ending, leaving no copy behind.
