@@ -93,7 +93,7 @@ func TestAgentFullStack(t *testing.T) {
 			select {
 			case s := <-snaps:
 				last = s
-				if s.Step == step && !s.Busy {
+				if s.Step == step && !s.Busy && !s.Reading {
 					return s
 				}
 			case <-deadline:
@@ -265,7 +265,7 @@ func BenchmarkRealCardRemovalToLocked(b *testing.B) {
 		for {
 			select {
 			case s := <-snaps:
-				if s.Step == step && !s.Busy {
+				if s.Step == step && !s.Busy && !s.Reading {
 					return
 				}
 			case <-deadline:

@@ -42,13 +42,15 @@ func (e *Engine) cardInserted(ev CardEvent) {
 	e.identify(ev)
 }
 
-// identify reads the card without a PIN (tries left, holder, serial), then asks the PIN.
+// identify shows the PIN screen at once and reads the card without a PIN (tries left,
+// holder, serial) in the background: an operator starts typing while PKCS#11 opens the
+// token. A PIN submitted before the reading ends waits for it (see submitPIN), so that a
+// blocked card never sees it.
 func (e *Engine) identify(ev CardEvent) {
 	r := &e.run
 	e.newFlow()
 	e.clearOTP()
 	r.reader = ev.Reader
-	e.to(StepCardPresent)
 	r.s.Card = &CardView{Reader: ev.Reader, Family: ev.Family, Generation: ev.Generation}
 	r.s.TriesLeft = -1
 	if !ev.Known {
@@ -57,47 +59,67 @@ func (e *Engine) identify(ev CardEvent) {
 		e.publish()
 		return
 	}
-	reader, tok := ev.Reader, e.d.Token
-	e.start(BusyCardReading, func(ctx context.Context) func() {
+	e.to(StepPIN)
+	r.s.Reading = true
+	reader, tok, gen, ctx := ev.Reader, e.d.Token, r.gen, r.flowCtx
+	go func() {
+		cctx, cancel := context.WithTimeout(ctx, e.cfg.CallTimeout)
 		var id identity
-		tries, terr := tok.TriesLeft(ctx, reader)
-		name, nerr := tok.HolderName(ctx, reader)
+		tries, terr := tok.TriesLeft(cctx, reader)
+		name, nerr := tok.HolderName(cctx, reader)
 		id.Holder = name
 		if sr, ok := tok.(CardSerialReader); ok {
-			id.Serial, _ = sr.Serial(ctx, reader) // optional: the holder name is the fallback
+			id.Serial, _ = sr.Serial(cctx, reader) // optional: the holder name is the fallback
 		}
-		return func() { e.identified(id, tries, errors.Join(terr, nerr)) }
-	})
+		cancel()
+		e.post(func() {
+			if gen == e.run.gen && e.run.s.Step == StepPIN && e.run.s.Reading {
+				e.identified(id, tries, errors.Join(terr, nerr))
+			}
+		})
+	}()
 	e.publish()
 }
 
+// identified applies the card reading: blocked card, error, or the tries left and holder on
+// the PIN screen; then the PIN typed meanwhile, if any, goes to the card.
 func (e *Engine) identified(id identity, tries int, err error) {
 	r := &e.run
+	r.s.Reading = false
+	pin := r.queuedPIN
+	r.queuedPIN = nil
 	c := *r.s.Card
 	c.HolderName, c.Serial = id.Holder, id.Serial
 	r.s.Card = &c
 	switch {
 	case errors.Is(err, ErrPINLocked) || (err == nil && tries == 0):
+		clear(pin)
 		e.to(StepCardBlocked)
 		r.s.Err, r.s.TriesLeft = ErrPINLocked, 0
 		e.publish()
 		return
 	case errors.Is(err, ErrCardRemoved):
+		clear(pin)
 		e.cardGone(err)
 		return
 	case err != nil:
+		clear(pin)
 		e.to(StepCardPresent)
 		r.s.Err = err
 		e.publish()
 		return
 	}
-	e.to(StepPIN)
 	r.s.TriesLeft = tries
 	if r.lock != nil && !r.lock.sameCard(id) {
 		e.endSession(true)
 		r.s.Notice = NoticePreviousUserSignedOut
 	}
 	r.pending = id
+	if pin != nil {
+		r.s.Busy, r.s.BusyLabel = false, ""
+		e.submitPIN(pin)
+		return
+	}
 	e.publish()
 }
 
@@ -135,6 +157,12 @@ func (e *Engine) submitPIN(pin []byte) {
 	if !validPIN(pin) {
 		clear(pin)
 		r.s.Err = ErrPINFormat
+		e.publish()
+		return
+	}
+	if r.s.Reading { // sent as soon as the card reading ends (identified)
+		r.queuedPIN = pin
+		r.s.Busy, r.s.BusyLabel, r.s.Err = true, BusyPINChecking, nil
 		e.publish()
 		return
 	}

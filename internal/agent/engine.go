@@ -304,6 +304,9 @@ func (e *Engine) newFlow() {
 	r := &e.run
 	r.flowCancel()
 	r.gen++
+	r.s.Reading = false
+	clear(r.queuedPIN)
+	r.queuedPIN = nil
 	r.flowCtx, r.flowCancel = context.WithCancel(r.ctx)
 }
 
@@ -314,6 +317,9 @@ func (e *Engine) to(step Step) {
 		e.log.Debug("step", "from", s.Step.String(), "to", step.String())
 	}
 	s.Step, s.Err, s.Notice, s.Holder, s.Busy, s.BusyLabel = step, nil, "", "", false, ""
+	s.Reading = false // a card reading still running is ignored (see identified)
+	clear(e.run.queuedPIN)
+	e.run.queuedPIN = nil
 	if step != StepSettings {
 		s.Diagnostic, s.DiagnosticOK = "", false
 	}

@@ -64,6 +64,7 @@ type fakeToken struct {
 	mu     sync.Mutex
 	cards  map[string]*fakeCard
 	gate   chan struct{} // when set, Login waits for it
+	read   chan struct{} // when set, TriesLeft (the card reading) waits for it
 	logins int
 	pins   [][]byte // the PIN slices received (to check they were zeroed)
 	closed int
@@ -98,6 +99,16 @@ func (f *fakeToken) card(reader string) (*fakeCard, error) {
 }
 
 func (f *fakeToken) TriesLeft(ctx context.Context, reader string) (int, error) {
+	f.mu.Lock()
+	read := f.read
+	f.mu.Unlock()
+	if read != nil {
+		select {
+		case <-read:
+		case <-ctx.Done():
+			return -1, ctx.Err()
+		}
+	}
 	c, err := f.card(reader)
 	if err != nil {
 		return -1, err

@@ -113,7 +113,7 @@ func TestFirstSignIn(t *testing.T) {
 	if s.Session == nil || len(s.Session.RequiredActions) != 0 || s.TimeLeft.Minutes() != 30 || s.Notice != "" {
 		t.Fatalf("banner: %+v", s)
 	}
-	h.assertSteps(start, StepCardPresent, StepPIN, StepSigningIn, StepChooseProfile, StepLinkPhone,
+	h.assertSteps(start, StepPIN, StepSigningIn, StepChooseProfile, StepLinkPhone,
 		StepSetPassword, StepOTPChannels, StepSignedIn)
 }
 

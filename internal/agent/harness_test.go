@@ -106,10 +106,10 @@ func (h *harness) wait(what string, ok func(Snapshot) bool) Snapshot {
 	}
 }
 
-// settle waits for step with no call in flight.
+// settle waits for step with no call in flight (nor a card reading).
 func (h *harness) settle(step Step) Snapshot {
 	h.t.Helper()
-	return h.wait(step.String(), func(s Snapshot) bool { return s.Step == step && !s.Busy })
+	return h.wait(step.String(), func(s Snapshot) bool { return s.Step == step && !s.Busy && !s.Reading })
 }
 
 func (h *harness) mark() int {

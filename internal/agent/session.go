@@ -20,6 +20,9 @@ type runState struct {
 	cards   map[string]CardEvent // cards present, per reader
 	reader  string               // reader of the card the flow follows
 	pending identity             // card being signed in (read before the PIN)
+	// queuedPIN is a PIN submitted while the card is read (Snapshot.Reading), zeroed when
+	// the flow moves on.
+	queuedPIN []byte
 
 	token    string // portal session token (memory; keyring only with SessionKeyring)
 	method   string

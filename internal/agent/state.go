@@ -63,7 +63,8 @@ type Snapshot struct {
 	Busy      bool   // a wait is in progress: show a progress indicator
 	BusyLabel string // message key of what is being waited for (see messages.go)
 	Card      *CardView
-	TriesLeft int // PIN tries left, -1 when unknown
+	TriesLeft int  // PIN tries left, -1 when unknown
+	Reading   bool // the card is being read (tries, holder) while the PIN screen shows
 
 	Profiles      []api.Profile
 	LastProfileID string

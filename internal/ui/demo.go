@@ -83,8 +83,8 @@ func (d *DemoEngine) play(i agent.Intent) {
 	step := func(st agent.Step) agent.Snapshot { s.Step = st; return s }
 	switch in := i.(type) {
 	case agent.ChooseCard:
-		s.Card = demoCard
-		d.later(agent.BusyCardReading, step(agent.StepPIN))
+		s.Card = demoCard // the real engine too shows the PIN screen at once
+		d.set(step(agent.StepPIN))
 	case agent.SubmitPIN:
 		d.pin(s, string(in.PIN))
 		clear(in.PIN)

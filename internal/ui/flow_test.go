@@ -276,3 +276,26 @@ func TestSameErrNeverPanics(t *testing.T) {
 	u.apply(agent.Snapshot{Step: agent.StepLinkPhone, Err: sliceErr{"b"}})
 	requireText(t, u, "Une erreur inattendue est survenue")
 }
+
+// TestPINWhileCardIsRead: the PIN screen takes digits while the card is read; the holder
+// and the last-try warning fill in when the engine has read the card, the typed digits kept.
+func TestPINWhileCardIsRead(t *testing.T) {
+	card := &agent.CardView{Reader: "Virtual PCD 00 00", Generation: "CPS3"}
+	u, f := newTestUI(t, agent.Snapshot{Step: agent.StepPIN, Reading: true, TriesLeft: -1, Card: card})
+	requireText(t, u, "CPS3 — Virtual PCD 00 00")
+	pin := focused(t, u)
+	test.Type(pin, "12")
+	read := *card
+	read.HolderName = "Camille MARTIN"
+	u.apply(agent.Snapshot{Step: agent.StepPIN, TriesLeft: 1, Card: &read})
+	requireText(t, u, "Camille MARTIN")
+	requireText(t, u, T("pin.last_try"))
+	if focused(t, u) != pin || pin.Text != "12" {
+		t.Fatalf("the reading's end lost the PIN field or its digits: %q", pin.Text)
+	}
+	test.Type(pin, "34")
+	press(u, fyne.KeyReturn)
+	if in, ok := f.last().(agent.SubmitPIN); !ok || string(in.PIN) != "1234" {
+		t.Fatalf("Enter sent %#v, want the PIN", f.last())
+	}
+}

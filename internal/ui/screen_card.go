@@ -79,11 +79,11 @@ func cardLine(s agent.Snapshot) string {
 	return line
 }
 
-// cardHolder is the label "Carte de Jean Dupont", or nothing.
-func cardHolder(s agent.Snapshot) *widget.Label {
+// cardHolder is "Carte de Jean Dupont", or the card line while the holder is not read yet.
+func cardHolder(s agent.Snapshot) string {
 	name := holderName(s)
 	if name == "" {
-		return para(cardLine(s))
+		return cardLine(s)
 	}
-	return para(T("pin.holder", map[string]any{"Name": name}))
+	return T("pin.holder", map[string]any{"Name": name})
 }

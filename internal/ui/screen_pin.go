@@ -10,12 +10,13 @@ import (
 // pinLength is the CPx card PIN's length.
 const pinLength = 4
 
-// pinPage is StepPIN: a masked 4-digit field, the tries left, Enter validates.
+// pinPage is StepPIN: a masked 4-digit field, the tries left, Enter validates. It shows
+// as soon as a CPx card is in; a PIN validated before the card is read waits in the engine.
 func (u *UI) pinPage(s agent.Snapshot) *page {
 	pin := newDigitEntry(pinLength, u.cancel)
 	pin.Password = true
 	pin.SetPlaceHolder("••••")
-	tries := widget.NewLabel("")
+	tries, holder := widget.NewLabel(""), para("")
 	submit := func() {
 		if u.snap.Busy || len(pin.Text) != pinLength {
 			return
@@ -28,7 +29,9 @@ func (u *UI) pinPage(s agent.Snapshot) *page {
 	ok := primary(T("action.validate"), submit)
 	cancel := widget.NewButton(T("action.cancel"), u.cancel)
 
+	// The card is read while the PIN is typed: its holder and tries fill in when known.
 	refresh := func(s agent.Snapshot) {
+		holder.SetText(cardHolder(s))
 		setTries(tries, s.TriesLeft, s.Err != nil)
 		if s.Err != nil {
 			pin.SetText("")
@@ -36,7 +39,7 @@ func (u *UI) pinPage(s agent.Snapshot) *page {
 	}
 	refresh(s)
 	body := container.NewVBox(
-		title(T("pin.title")), cardHolder(s), para(T("pin.intro")),
+		title(T("pin.title")), holder, para(T("pin.intro")),
 		field(T("pin.label"), pin), tries,
 		buttons(cancel, ok),
 	)
