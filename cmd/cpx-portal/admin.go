@@ -16,27 +16,31 @@ import (
 // adminCmd is one "admin AREA VERB" action.
 type adminCmd struct {
 	usage string
-	run   func(ctx context.Context, st *store.Store, args []string, out io.Writer) error
+	run   adminFunc
 }
 
+type adminFunc func(ctx context.Context, st *store.Store, args []string, out io.Writer) error
+
+// adminCmds is every admin action (`cpx-portal admin` lists them, sorted).
 var adminCmds = map[string]adminCmd{
-	"entity add":  {"entity add ID NAME", entityAdd},
-	"entity list": {"entity list", entityList},
-	"user add":    {"user add --national-id N --identifiant prenom.nom --given G --family F [--email E] [--mobile M] [--entity ID --profile LABEL] [--no-habilitation]", userAdd},
-	"user list":   {"user list", userList},
-	"user disable": {"user disable IDENTIFIANT   (ends the user's sessions)", func(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
-		return userDisable(ctx, st, a, out, true)
-	}},
-	"user enable": {"user enable IDENTIFIANT", func(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
-		return userDisable(ctx, st, a, out, false)
-	}},
-	"profile add":    {"profile add IDENTIFIANT ENTITY LABEL", profileAdd},
-	"profile list":   {"profile list IDENTIFIANT", profileList},
-	"phone import":   {"phone import FILE.csv   (entity,number,label,location; \"-\" reads stdin)", phoneImport},
-	"phone list":     {"phone list [ENTITY]", phoneList},
-	"session list":   {"session list [--all] [-n 100]", sessionList},
-	"session revoke": {"session revoke SESSION_ID", sessionRevoke},
-	"audit tail":     {"audit tail [-n 50] [--ids] [--json]   (time, who, workstation, address, action, result)", auditTail},
+	"entity add":   {"entity add ID NAME", entityAdd},
+	"entity list":  {"entity list", entityList},
+	"user add":     {"user add --national-id N --identifiant prenom.nom --given G --family F [--email E] [--mobile M] [--entity ID --profile LABEL] [--no-habilitation]", userAdd},
+	"user list":    {"user list", userList},
+	"user disable": {"user disable IDENTIFIANT   (ends the user's sessions)", userDisable(true)},
+	"user enable":  {"user enable IDENTIFIANT", userDisable(false)},
+	"user enrol": {"user enrol --given G --family F --email E [--entity ID --profile LABEL] [--show]   " +
+		"(IT enrolment: identifiant generated, provisional password e-mailed through the portal's queue, or shown once with --show)", userEnrol},
+	"user unlock":       {"user unlock IDENTIFIANT   (clears a password lockout)", userUnlock},
+	"user habilitation": {"user habilitation IDENTIFIANT on|off   (off ends the user's sessions)", userHabilitation},
+	"profile add":       {"profile add IDENTIFIANT ENTITY LABEL", profileAdd},
+	"profile list":      {"profile list IDENTIFIANT", profileList},
+	"phone import":      {"phone import FILE.csv   (entity,number,label,location; \"-\" reads stdin)", phoneImport},
+	"phone list":        {"phone list [ENTITY]", phoneList},
+	"session list":      {"session list [--all] [-n 100]", sessionList},
+	"session revoke":    {"session revoke SESSION_ID", sessionRevoke},
+	"audit tail":        {"audit tail [-n 50] [--ids] [--json]   (time, who, workstation, address, action, result)", auditTail},
+	"outbox list":       {"outbox list [--to ADDRESS] [-n 20]   (dev outbox: messages kept instead of sent)", outboxList},
 }
 
 var adminStdin io.Reader
@@ -83,7 +87,7 @@ func adminUsage(w io.Writer) {
 	for k := range adminCmds {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys) // every registered action, including those of other files (admin_auth.go)
+	sort.Strings(keys)
 	for _, k := range keys {
 		fmt.Fprintln(w, "  "+adminCmds[k].usage)
 	}
@@ -94,6 +98,21 @@ func want(args []string, n int) error {
 		return fmt.Errorf("want %d argument(s), got %d", n, len(args))
 	}
 	return nil
+}
+
+// argUser checks the argument count and finds the user named by the first argument.
+func argUser(ctx context.Context, st *store.Store, args []string, n int) (store.User, error) {
+	if err := want(args, n); err != nil {
+		return store.User{}, err
+	}
+	return st.UserByIdentifiant(ctx, args[0])
+}
+
+// flags is a flag set for an action's options (errors are returned, never printed).
+func flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
 }
 
 func table(out io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(out, 2, 4, 2, ' ', 0) }
@@ -125,46 +144,58 @@ func entityList(ctx context.Context, st *store.Store, a []string, out io.Writer)
 	return tw.Flush()
 }
 
+// userForm is what user add and user enrol share: names, e-mail and the first profile.
+type userForm struct {
+	u             store.User
+	entity, label string
+}
+
+func (f *userForm) flags(name string) *flag.FlagSet {
+	fs := flags(name)
+	fs.StringVar(&f.u.GivenName, "given", "", "")
+	fs.StringVar(&f.u.FamilyName, "family", "", "")
+	fs.StringVar(&f.u.Email, "email", "", "")
+	fs.StringVar(&f.entity, "entity", "", "")
+	fs.StringVar(&f.label, "profile", "", "")
+	return fs
+}
+
+// add validates the user and its profile, then adds them.
+func (f *userForm) add(ctx context.Context, st *store.Store) error {
+	if err := store.ValidateUser(&f.u, adminPhone); err != nil {
+		return err
+	}
+	var ps []store.Profile
+	if f.entity != "" {
+		if err := store.ValidateProfileLabel(f.label); err != nil {
+			return err
+		}
+		ps = append(ps, store.Profile{EntityID: f.entity, Label: f.label})
+	}
+	return st.AddUser(ctx, &f.u, ps)
+}
+
 func userAdd(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
-	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	var u store.User
-	var entity, label string
-	fs.StringVar(&u.NationalID, "national-id", "", "")
-	fs.StringVar(&u.Identifiant, "identifiant", "", "")
-	fs.StringVar(&u.GivenName, "given", "", "")
-	fs.StringVar(&u.FamilyName, "family", "", "")
-	fs.StringVar(&u.Email, "email", "", "")
-	fs.StringVar(&u.Mobile, "mobile", "", "")
-	fs.StringVar(&entity, "entity", "", "")
-	fs.StringVar(&label, "profile", "", "")
+	var f userForm
+	fs := f.flags("user add")
+	fs.StringVar(&f.u.NationalID, "national-id", "", "")
+	fs.StringVar(&f.u.Identifiant, "identifiant", "", "")
+	fs.StringVar(&f.u.Mobile, "mobile", "", "")
 	noHab := fs.Bool("no-habilitation", false, "")
 	if err := fs.Parse(a); err != nil {
 		return err
 	}
-	if u.Identifiant == "" || u.GivenName == "" || u.FamilyName == "" {
+	if f.u.Identifiant == "" || f.u.GivenName == "" || f.u.FamilyName == "" {
 		return fmt.Errorf("--identifiant, --given and --family are required")
 	}
-	if (entity == "") != (label == "") {
+	if (f.entity == "") != (f.label == "") {
 		return fmt.Errorf("--entity and --profile go together")
 	}
-	if err := store.ValidateUser(&u, adminPhone); err != nil {
+	f.u.Habilitation = !*noHab
+	if err := f.add(ctx, st); err != nil {
 		return err
 	}
-	if label != "" {
-		if err := store.ValidateProfileLabel(label); err != nil {
-			return err
-		}
-	}
-	u.Habilitation = !*noHab
-	var ps []store.Profile
-	if entity != "" {
-		ps = append(ps, store.Profile{EntityID: entity, Label: label})
-	}
-	if err := st.AddUser(ctx, &u, ps); err != nil {
-		return err
-	}
-	fmt.Fprintln(out, "user", u.Identifiant, "added, id", u.ID)
+	fmt.Fprintln(out, "user", f.u.Identifiant, "added, id", f.u.ID)
 	return nil
 }
 
@@ -181,26 +212,22 @@ func userList(ctx context.Context, st *store.Store, a []string, out io.Writer) e
 	return tw.Flush()
 }
 
-func userDisable(ctx context.Context, st *store.Store, a []string, out io.Writer, disable bool) error {
-	if err := want(a, 1); err != nil {
-		return err
+func userDisable(disable bool) adminFunc {
+	return func(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
+		u, err := argUser(ctx, st, a, 1)
+		if err != nil {
+			return err
+		}
+		if err := st.SetUserDisabled(ctx, u.ID, disable); err != nil {
+			return err
+		}
+		fmt.Fprintln(out, "user", u.Identifiant, map[bool]string{true: "disabled", false: "enabled"}[disable])
+		return nil
 	}
-	u, err := st.UserByIdentifiant(ctx, a[0])
-	if err != nil {
-		return err
-	}
-	if err := st.SetUserDisabled(ctx, u.ID, disable); err != nil {
-		return err
-	}
-	fmt.Fprintln(out, "user", u.Identifiant, map[bool]string{true: "disabled", false: "enabled"}[disable])
-	return nil
 }
 
 func profileAdd(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
-	if err := want(a, 3); err != nil {
-		return err
-	}
-	u, err := st.UserByIdentifiant(ctx, a[0])
+	u, err := argUser(ctx, st, a, 3)
 	if err != nil {
 		return err
 	}
@@ -216,10 +243,7 @@ func profileAdd(ctx context.Context, st *store.Store, a []string, out io.Writer)
 }
 
 func profileList(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
-	if err := want(a, 1); err != nil {
-		return err
-	}
-	u, err := st.UserByIdentifiant(ctx, a[0])
+	u, err := argUser(ctx, st, a, 1)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -35,8 +34,7 @@ type auditJSON struct {
 // id, else the name presented), workstation, client address, action, result (the refusal
 // code). --ids adds the user and session ids; --json prints an array with every field.
 func auditTail(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
-	fs := flag.NewFlagSet("audit tail", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := flags("audit tail")
 	n := fs.Int("n", 50, "")
 	asJSON := fs.Bool("json", false, "")
 	ids := fs.Bool("ids", false, "")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math/big"
@@ -18,14 +17,6 @@ import (
 	"github.com/cpx-agent/cpx-agent/internal/portal/store"
 )
 
-func init() {
-	adminCmds["user enrol"] = adminCmd{"user enrol --given G --family F --email E [--entity ID --profile LABEL] [--show]   " +
-		"(IT enrolment: identifiant generated, provisional password e-mailed through the portal's queue, or shown once with --show)", userEnrol}
-	adminCmds["user unlock"] = adminCmd{"user unlock IDENTIFIANT   (clears a password lockout)", userUnlock}
-	adminCmds["user habilitation"] = adminCmd{"user habilitation IDENTIFIANT on|off   (off ends the user's sessions)", userHabilitation}
-	adminCmds["outbox list"] = adminCmd{"outbox list [--to ADDRESS] [-n 20]   (dev outbox: messages kept instead of sent)", outboxList}
-}
-
 // queueOnly stands for the portal's real senders: the admin process only queues; the serving
 // portal's delivery worker sends (it claims every pending job of the shared queue).
 type queueOnly struct{}
@@ -35,21 +26,15 @@ func (queueOnly) Send(context.Context, notify.Envelope) error {
 }
 
 func userEnrol(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
-	fs := flag.NewFlagSet("user enrol", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	var u store.User
-	var entity, label string
-	fs.StringVar(&u.GivenName, "given", "", "")
-	fs.StringVar(&u.FamilyName, "family", "", "")
-	fs.StringVar(&u.Email, "email", "", "")
-	fs.StringVar(&entity, "entity", "", "")
-	fs.StringVar(&label, "profile", "", "")
+	var f userForm
+	fs := f.flags("user enrol")
 	show := fs.Bool("show", false, "")
 	if err := fs.Parse(a); err != nil {
 		return err
 	}
+	u := &f.u
 	mail, err := ident.NormalizeEmail(u.Email)
-	if err != nil || u.GivenName == "" || u.FamilyName == "" || (entity == "") != (label == "") {
+	if err != nil || u.GivenName == "" || u.FamilyName == "" || (f.entity == "") != (f.label == "") {
 		return fmt.Errorf("--given, --family and a valid --email are required; --entity and --profile go together")
 	}
 	u.Email, u.Habilitation = mail, true
@@ -72,17 +57,7 @@ func userEnrol(ctx context.Context, st *store.Store, a []string, out io.Writer) 
 	if err != nil {
 		return err
 	}
-	if err := store.ValidateUser(&u, adminPhone); err != nil {
-		return err
-	}
-	var ps []store.Profile
-	if entity != "" {
-		if err := store.ValidateProfileLabel(label); err != nil {
-			return err
-		}
-		ps = append(ps, store.Profile{EntityID: entity, Label: label})
-	}
-	if err := st.AddUser(ctx, &u, ps); err != nil {
+	if err := f.add(ctx, st); err != nil {
 		return err
 	}
 	if _, err := st.SetPassword(ctx, u.ID, store.NewPassword{Hash: hash, MustChange: true},
@@ -145,10 +120,7 @@ func provisionalPassword() ([]byte, error) {
 }
 
 func userUnlock(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
-	if err := want(a, 1); err != nil {
-		return err
-	}
-	u, err := st.UserByIdentifiant(ctx, a[0])
+	u, err := argUser(ctx, st, a, 1)
 	if err != nil {
 		return err
 	}
@@ -161,13 +133,10 @@ func userUnlock(ctx context.Context, st *store.Store, a []string, out io.Writer)
 }
 
 func userHabilitation(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
-	if err := want(a, 2); err != nil {
-		return err
-	}
-	if a[1] != "on" && a[1] != "off" {
+	if len(a) == 2 && a[1] != "on" && a[1] != "off" {
 		return fmt.Errorf("want on or off, got %q", a[1])
 	}
-	u, err := st.UserByIdentifiant(ctx, a[0])
+	u, err := argUser(ctx, st, a, 2)
 	if err != nil {
 		return err
 	}
@@ -180,8 +149,7 @@ func userHabilitation(ctx context.Context, st *store.Store, a []string, out io.W
 }
 
 func outboxList(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
-	fs := flag.NewFlagSet("outbox list", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := flags("outbox list")
 	to := fs.String("to", "", "")
 	n := fs.Int("n", 20, "")
 	if err := fs.Parse(a); err != nil {

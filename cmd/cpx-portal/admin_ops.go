@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -88,8 +87,7 @@ func phoneList(ctx context.Context, st *store.Store, a []string, out io.Writer) 
 }
 
 func sessionList(ctx context.Context, st *store.Store, a []string, out io.Writer) error {
-	fs := flag.NewFlagSet("session list", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := flags("session list")
 	all := fs.Bool("all", false, "")
 	n := fs.Int("n", 100, "")
 	if err := fs.Parse(a); err != nil {
