@@ -61,6 +61,76 @@ type signInTimes struct {
 	MonitorInsert time.Duration // card inserted (vcard) → pcscd/monitor event
 	InsertToPIN   time.Duration // card inserted → PIN screen seen
 	PINToBanner   time.Duration // sum of: PIN Enter → profile, profile Enter → phone, phone Enter → … → banner
+	Steps         []transition  // the transitions summed in PINToBanner
+}
+
+// transition is one key the user pressed and the screen it led to.
+type transition struct {
+	Key  time.Time // the key press was sent (xKey)
+	Step string    // the engine's step of the next screen, as in the state trace
+	Seen time.Time // that screen first seen in the window
+}
+
+// engineShare sums, over the transitions, the time from the key press to the state trace's
+// first line entering the next step (the engine's share, without rendering); false when the
+// trace lacks one of them (no CPX_AGENT_TRACE, or a step merged away by the trace).
+func (st signInTimes) engineShare(stderr string) (time.Duration, bool) {
+	var sum time.Duration
+	for _, tr := range st.Steps {
+		at, ok := traceEnters(stderr, tr.Step, tr.Key)
+		if !ok {
+			return 0, false
+		}
+		sum += at.Sub(tr.Key)
+	}
+	return sum, len(st.Steps) > 0
+}
+
+// describe is one line per transition: the engine's and the window's share, in ms.
+func (st signInTimes) describe(stderr string) string {
+	var b strings.Builder
+	for _, tr := range st.Steps {
+		eng := "?"
+		if at, ok := traceEnters(stderr, tr.Step, tr.Key); ok {
+			eng = fmt.Sprintf("%.1f ms", ms(at.Sub(tr.Key)))
+		}
+		fmt.Fprintf(&b, "\n  key → %s: state trace %s, screen seen %.1f ms", tr.Step, eng, ms(tr.Seen.Sub(tr.Key)))
+	}
+	return b.String()
+}
+
+// traceEnters finds the first state trace line (docs/ui.md) at or after since whose step is
+// step, busy or not: "2026-11-23T03:25:42.020871402Z step=pin busy=false err=-".
+func traceEnters(stderr, step string, since time.Time) (time.Time, bool) {
+	for _, l := range strings.Split(stderr, "\n") {
+		f := strings.Fields(l)
+		if len(f) < 3 || f[1] != "step="+step {
+			continue
+		}
+		if at, err := time.Parse(time.RFC3339Nano, f[0]); err == nil && !at.Before(since) {
+			return at, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// press sends one timed key (xKey) and fails the test if it cannot.
+func (a *Agent) press(t testing.TB, keysym string) time.Time {
+	t.Helper()
+	at, err := xKey(keysym)
+	if err != nil {
+		t.Fatalf("press %s: %v", keysym, err)
+	}
+	return at
+}
+
+// next presses keysym and waits for screen want (trace step step), recording the transition.
+func (st *signInTimes) next(t testing.TB, a *Agent, ref screens, keysym, want, step string) {
+	t.Helper()
+	t1 := a.press(t, keysym)
+	seen := a.waitScreen(t, ref, want, 30*time.Second)
+	st.Steps = append(st.Steps, transition{Key: t1, Step: step, Seen: seen})
+	st.PINToBanner += seen.Sub(t1)
 }
 
 // signIn drives the window from the home screen to the banner, saving a screenshot of each
@@ -87,70 +157,67 @@ func signIn(t testing.TB, a *Agent, c *testrig.Card, ref screens, phone, shots s
 	shot("02-code-pin")
 
 	a.Keys(t, "type", "--delay", "40", PIN)
-	t1 := time.Now()
-	a.Keys(t, "key", "Return")
-	st.PINToBanner += a.waitScreen(t, ref, "profile", 30*time.Second).Sub(t1)
+	st.next(t, a, ref, "Return", "profile", "choose_profile")
 	time.Sleep(300 * time.Millisecond) // let the last frame land before the screenshot
 	shot("03-profil")
-	t1 = time.Now()
-	a.Keys(t, "key", "Return")
-	st.PINToBanner += a.waitScreen(t, ref, "phone", 30*time.Second).Sub(t1)
+	st.next(t, a, ref, "Return", "phone", "link_phone")
 	time.Sleep(300 * time.Millisecond)
 	shot("04-telephone")
 	a.Keys(t, "key", "ctrl+a", "BackSpace") // the field holds the last phone of this workstation
 	a.Keys(t, "type", "--delay", "40", phone)
-	t1 = time.Now()
-	a.Keys(t, "key", "Return")
-	st.PINToBanner += a.afterActions(t, ref, t1, shot)
+	a.afterActions(t, ref, &st, a.press(t, "Return"), shot)
 	time.Sleep(300 * time.Millisecond)
 	shot("07-bandeau")
 	return st
 }
 
 // afterActions handles the screens a dev user may still owe after the phone (first password,
-// OTP channels: skipped with "Terminer") until the banner, and returns the machine's time.
-func (a *Agent) afterActions(t testing.TB, ref screens, t1 time.Time, shot func(string)) time.Duration {
+// OTP channels: skipped with "Terminer") until the banner, adding each transition from the
+// key press t1 to st. A screen counts as seen at the end of the read that saw it.
+func (a *Agent) afterActions(t testing.TB, ref screens, st *signInTimes, t1 time.Time, shot func(string)) {
 	t.Helper()
-	var total time.Duration
 	deadline := time.Now().Add(60 * time.Second)
 	seen := map[string]bool{}
+	record := func(step string, at time.Time) {
+		st.Steps = append(st.Steps, transition{Key: t1, Step: step, Seen: at})
+		st.PINToBanner += at.Sub(t1)
+	}
 	for time.Now().Before(deadline) {
 		if isBanner(a.Size(t)) {
-			return total + time.Since(t1)
+			record("signed_in", time.Now())
+			return
 		}
 		name := ref[a.band()]
+		at := time.Now()
 		switch {
 		case name == "set_password" && !seen[name]:
-			total += time.Since(t1)
+			record(name, at)
 			seen[name] = true
 			time.Sleep(300 * time.Millisecond)
 			shot("05-premier-mot-de-passe")
 			a.Keys(t, "type", "--delay", "20", firstPassword)
 			a.Keys(t, "key", "Return") // to the confirmation field
 			a.Keys(t, "type", "--delay", "20", firstPassword)
-			t1 = time.Now()
-			a.Keys(t, "key", "Return")
+			t1 = a.press(t, "Return")
 		case name == "otp_channels" && !seen[name]:
-			total += time.Since(t1)
+			record(name, at)
 			seen[name] = true
 			time.Sleep(300 * time.Millisecond)
 			shot("06-canaux-otp")
 			// The focus is in the SMS field: Shift+Tab wraps to the last button, "Terminer".
 			a.Keys(t, "key", "shift+Tab")
-			t1 = time.Now()
-			a.Keys(t, "key", "space")
+			t1 = a.press(t, "space")
 		case name == "phone" || name == "home" || name == "pin":
 			if strings.Contains(a.Stderr.String(), "level=ERROR") || time.Since(t1) > 10*time.Second {
 				t.Fatalf("back on screen %q after the phone; cpx-agent stderr:\n%s", name, a.Stderr.String())
 			}
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(pollEvery)
 	}
 	shotPath := filepath.Join(os.TempDir(), fmt.Sprintf("cpx-e2e-no-banner-%d.png", time.Now().UnixNano()))
 	a.Shot(t, shotPath)
 	t.Fatalf("no banner (a 1280-wide strip) within 60 s: window is %s, shown in %s (screens handled %v); cpx-agent stderr:\n%s",
 		a.Size(t), shotPath, seen, a.Stderr.String())
-	return 0
 }
 
 // TestRealWindowCardSignIn: the real agent, portal and card; keyboard only. Card in → PIN →
@@ -167,7 +234,8 @@ func TestRealWindowCardSignIn(t *testing.T) {
 		shots = t.TempDir()
 	}
 	st := signIn(t, a, c, ref, "1001", shots)
-	t.Logf("card in → monitor event %v, → PIN screen %v; PIN → banner (machine) %v", st.MonitorInsert, st.InsertToPIN, st.PINToBanner)
+	t.Logf("card in → monitor event %v, → PIN screen %v; PIN → banner (machine) %v:%s",
+		st.MonitorInsert, st.InsertToPIN, st.PINToBanner, st.describe(a.Stderr.String()))
 
 	sessions := p.Admin(t, "session", "list")
 	if !sessionLine(sessions, "poste-e2e", "1001") {
@@ -227,7 +295,7 @@ func (a *Agent) waitLocked(t testing.TB, ref screens, limit time.Duration) time.
 		if ref[a.band()] == "locked" {
 			return time.Now()
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(pollEvery)
 	}
 	t.Fatalf("not locked within %v (window %s); cpx-agent stderr:\n%s", limit, a.Size(t), a.Stderr.String())
 	return time.Time{}
