@@ -35,35 +35,22 @@ func (s *Server) readLink(ctx context.Context, token string) (otp.Link, *api.Err
 }
 
 // linkInfo: POST /v1/recovery/link — what a valid link opens.
-func (s *Server) linkInfo(w http.ResponseWriter, r *http.Request) {
-	var req api.LinkRequest
-	if e := Decode(r, &req); e != nil {
-		WriteError(w, e)
-		return
-	}
+func (s *Server) linkInfo(r *http.Request, req api.LinkRequest) (api.LinkInfo, *api.Error) {
 	l, e := s.readLink(r.Context(), req.Token)
 	if e != nil {
-		WriteError(w, e)
-		return
+		return api.LinkInfo{}, e
 	}
 	c, err := s.st.CredentialsOf(r.Context(), l.UserID)
 	if err != nil {
-		WriteError(w, s.authStoreError("link", err))
-		return
+		return api.LinkInfo{}, s.authStoreError("link", err)
 	}
-	WriteJSON(w, http.StatusOK, api.LinkInfo{Identifiant: c.Identifiant, ExpiresAt: l.ExpiresAt,
-		Policy: s.opts.Auth.Password.API()})
+	return api.LinkInfo{Identifiant: c.Identifiant, ExpiresAt: l.ExpiresAt, Policy: s.opts.Auth.Password.API()}, nil
 }
 
 // linkResend: POST /v1/recovery/link/resend — an expired, unused link of the last 24 h gets a
 // fresh one by e-mail (seed 000: "un renvoi de lien d'une durée de validité de 15 minutes").
 // The answer is MsgRecoveryDoneFR whatever happened.
-func (s *Server) linkResend(w http.ResponseWriter, r *http.Request) {
-	var req api.LinkRequest
-	if e := Decode(r, &req); e != nil {
-		WriteError(w, e)
-		return
-	}
+func (s *Server) linkResend(r *http.Request, req api.LinkRequest) (api.RecoveryDone, *api.Error) {
 	ctx, now := r.Context(), s.st.Now()
 	l, e := s.readLink(ctx, req.Token)
 	if (e == nil || e.Code == api.CodeLinkInvalid) && l.UserID != "" && l.UsedAt.IsZero() &&
@@ -77,37 +64,28 @@ func (s *Server) linkResend(w http.ResponseWriter, r *http.Request) {
 			s.recoverySend(ctx, api.RecoverPassword, c)
 		}
 	}
-	recoveryDone(w)
+	return recoveryDone, nil
 }
 
 // resetPassword: POST /v1/recovery/reset — a new password under the policy through a link,
 // which is used up in the same transaction; the account's sessions and remembered
 // workstations end with it.
-func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
-	var req api.ResetPasswordRequest
-	if e := Decode(r, &req); e != nil {
-		WriteError(w, e)
-		return
-	}
+func (s *Server) resetPassword(r *http.Request, req api.ResetPasswordRequest) (api.RecoveryDone, *api.Error) {
 	ctx, now := r.Context(), s.st.Now()
 	l, e := s.readLink(ctx, req.Token)
 	if e != nil {
-		WriteError(w, e)
-		return
+		return api.RecoveryDone{}, e
 	}
 	c, err := s.st.CredentialsOf(ctx, l.UserID)
 	if err != nil {
-		WriteError(w, s.authStoreError("reset", err))
-		return
+		return api.RecoveryDone{}, s.authStoreError("reset", err)
 	}
 	if e := s.checkNewPassword(ctx, c, req.New, req.Confirm); e != nil {
-		WriteError(w, e)
-		return
+		return api.RecoveryDone{}, e
 	}
 	hash, err := s.opts.Auth.Hasher.Hash(ctx, []byte(req.New))
 	if err != nil {
-		WriteError(w, s.authStoreError("hash password", err))
-		return
+		return api.RecoveryDone{}, s.authStoreError("hash password", err)
 	}
 	l.UsedAt = now
 	var ended []string
@@ -120,16 +98,11 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
 			Remote: r.RemoteAddr, Detail: "reset by link"})
 	})
 	if errors.Is(err, store.ErrChanged) {
-		WriteError(w, otp.APIError(otp.ErrLinkUsed, now))
-		return
+		return api.RecoveryDone{}, otp.APIError(otp.ErrLinkUsed, now)
 	}
 	if err != nil {
-		WriteError(w, s.authStoreError("reset", err))
-		return
+		return api.RecoveryDone{}, s.authStoreError("reset", err)
 	}
-	for _, id := range ended {
-		s.hub.wake(id)
-	}
-	s.confirmPasswordChange(ctx, c)
-	WriteJSON(w, http.StatusOK, api.RecoveryDone{Message: "Votre mot de passe a été modifié, vous pouvez vous connecter"})
+	s.passwordChanged(ctx, c, ended)
+	return api.RecoveryDone{Message: "Votre mot de passe a été modifié, vous pouvez vous connecter"}, nil
 }

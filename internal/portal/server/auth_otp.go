@@ -37,30 +37,22 @@ func (s *Server) signInChallenge(ctx context.Context, id string, now time.Time) 
 
 // sendOTP: POST /v1/signin/otp/send — the first code, or a new one (at most every 30 s, at
 // most 5 per challenge), on the chosen active channel (e-mail when kind is empty).
-func (s *Server) sendOTP(w http.ResponseWriter, r *http.Request) {
-	var req api.OTPSendRequest
-	if e := Decode(r, &req); e != nil {
-		WriteError(w, e)
-		return
-	}
+func (s *Server) sendOTP(r *http.Request, req api.OTPSendRequest) (api.OTPSendResponse, *api.Error) {
 	ctx, now := r.Context(), s.st.Now()
 	c, e := s.signInChallenge(ctx, req.ChallengeID, now)
 	if e != nil {
-		WriteError(w, e)
-		return
+		return api.OTPSendResponse{}, e
 	}
 	chs, err := s.st.ActiveChannels(ctx, c.UserID)
 	if err != nil {
-		WriteError(w, s.authStoreError("channels", err))
-		return
+		return api.OTPSendResponse{}, s.authStoreError("channels", err)
 	}
 	ch, ok := pickChannel(chs, req.Kind)
 	if !ok {
-		WriteError(w, &api.Error{Status: http.StatusBadRequest, Code: api.CodeChannelInvalid,
-			Message: "Ce canal n'est pas activé pour votre compte"})
-		return
+		return api.OTPSendResponse{}, &api.Error{Status: http.StatusBadRequest, Code: api.CodeChannelInvalid,
+			Message: "Ce canal n'est pas activé pour votre compte"}
 	}
-	s.issueAndSend(w, r, c, ch, store.AuditOTPSend)
+	return s.issueAndSend(r, c, ch, store.AuditOTPSend)
 }
 
 func pickChannel(chs []otp.Channel, kind string) (otp.Channel, bool) {
@@ -73,34 +65,23 @@ func pickChannel(chs []otp.Channel, kind string) (otp.Channel, bool) {
 }
 
 // issueAndSend puts a fresh code on c (first or resend), stores it (compare-and-set) and sends
-// it on ch, answering OTPSendResponse or the refusal.
-func (s *Server) issueAndSend(w http.ResponseWriter, r *http.Request, c store.Challenge, ch otp.Channel, event string) {
+// it on ch: where it went, or the refusal.
+func (s *Server) issueAndSend(r *http.Request, c store.Challenge, ch otp.Channel, event string) (api.OTPSendResponse, *api.Error) {
 	a, ctx, now := s.opts.Auth, r.Context(), s.st.Now()
 	prev := c
-	var code string
-	var err error
-	if c.OTP.ID == "" {
-		c.OTP, code, err = a.OTP.Issue(ch, now)
-	} else {
-		c.OTP.Channel = ch
-		code, err = a.OTP.Resend(&c.OTP, now)
-	}
+	code, err := a.newCode(&c, ch, now)
 	audit := store.AuditEntry{Event: event, UserID: c.UserID, Workstation: c.Workstation, Remote: r.RemoteAddr,
 		Detail: ch.Kind + " " + ch.Masked()}
 	if err != nil {
 		ae := otp.APIError(err, now)
 		audit.Result, audit.Code = store.ResultRefused, ae.Code
 		s.audit(ctx, audit)
-		WriteError(w, ae)
-		return
+		return api.OTPSendResponse{}, ae
 	}
-	if err := s.st.UpdateChallenge(ctx, prev, c, audit); err != nil {
-		if errors.Is(err, store.ErrChanged) {
-			WriteError(w, otp.APIError(&otp.Error{Err: otp.ErrResendTooSoon, RetryAt: now.Add(time.Second)}, now))
-			return
-		}
-		WriteError(w, s.authStoreError("challenge", err))
-		return
+	if err := s.st.UpdateChallenge(ctx, prev, c, audit); errors.Is(err, store.ErrChanged) {
+		return api.OTPSendResponse{}, otp.APIError(&otp.Error{Err: otp.ErrResendTooSoon, RetryAt: now.Add(time.Second)}, now)
+	} else if err != nil {
+		return api.OTPSendResponse{}, s.authStoreError("challenge", err)
 	}
 	cfg := a.OTP.Config()
 	job, status, e := s.send(ctx, notify.Message{Channel: ch.Kind, To: ch.Address, Template: notify.TmplOTPCode,
@@ -113,11 +94,19 @@ func (s *Server) issueAndSend(w http.ResponseWriter, r *http.Request, c store.Ch
 	if e != nil {
 		s.audit(ctx, store.AuditEntry{Event: event, Result: store.ResultRefused, Code: e.Code, UserID: c.UserID,
 			Workstation: c.Workstation, Remote: r.RemoteAddr, Detail: "delivery failed " + ch.Kind})
-		WriteError(w, e)
-		return
+		return api.OTPSendResponse{}, e
 	}
-	WriteJSON(w, http.StatusOK, api.OTPSendResponse{SentTo: ch.Masked(), Delivery: status,
-		ResendAfter: int(cfg.ResendAfter / time.Second)})
+	return api.OTPSendResponse{SentTo: ch.Masked(), Delivery: status, ResendAfter: int(cfg.ResendAfter / time.Second)}, nil
+}
+
+// newCode puts the first code of c, or a new one, on ch.
+func (a *AuthOptions) newCode(c *store.Challenge, ch otp.Channel, now time.Time) (code string, err error) {
+	if c.OTP.ID == "" {
+		c.OTP, code, err = a.OTP.Issue(ch, now)
+		return code, err
+	}
+	c.OTP.Channel = ch
+	return a.OTP.Resend(&c.OTP, now)
 }
 
 // checkCode verifies a typed code against c and stores the outcome (tries, used) with an
@@ -154,36 +143,26 @@ func (s *Server) checkCode(r *http.Request, c store.Challenge, code string) *api
 
 // verifyOTP: POST /v1/signin/otp/verify — a right code opens the session (and remembers the
 // workstation for 24 h when asked).
-func (s *Server) verifyOTP(w http.ResponseWriter, r *http.Request) {
-	var req api.OTPVerifyRequest
-	if e := Decode(r, &req); e != nil {
-		WriteError(w, e)
-		return
-	}
+func (s *Server) verifyOTP(r *http.Request, req api.OTPVerifyRequest) (api.SignIn, *api.Error) {
 	ctx, now := r.Context(), s.st.Now()
 	c, e := s.signInChallenge(ctx, req.ChallengeID, now)
 	if e != nil {
-		WriteError(w, e)
-		return
+		return api.SignIn{}, e
 	}
 	if e := s.checkCode(r, c, req.Code); e != nil {
-		WriteError(w, e)
-		return
+		return api.SignIn{}, e
 	}
 	u, err := s.st.CredentialsOf(ctx, c.UserID)
 	if err != nil {
-		WriteError(w, s.authStoreError("otp sign-in", err))
-		return
+		return api.SignIn{}, s.authStoreError("otp sign-in", err)
 	}
 	if u.Disabled || !u.Habilitation {
 		s.refuseSignIn(r, u.ID, u.Identifiant, c.Workstation, api.CodeForbidden, "no habilitation or disabled")
-		WriteError(w, forbidden())
-		return
+		return api.SignIn{}, forbidden()
 	}
 	in, err := s.openOTPSession(ctx, r, u.ID, u.Identifiant, c.Workstation, "otp "+c.OTP.Channel.Kind)
 	if err != nil {
-		WriteError(w, s.authStoreError("otp sign-in", err))
-		return
+		return api.SignIn{}, s.authStoreError("otp sign-in", err)
 	}
 	if req.Remember {
 		tok, d, err := otp.NewDevice(u.ID, c.Workstation, now, s.opts.Auth.DeviceTTL)
@@ -196,34 +175,30 @@ func (s *Server) verifyOTP(w http.ResponseWriter, r *http.Request) {
 			in.DeviceToken = tok
 		}
 	}
-	WriteJSON(w, http.StatusOK, in)
+	return in, nil
 }
 
 // otpDelivery: GET /v1/signin/otp/delivery?challenge_id= — how the last code's delivery
 // stands, for a client that got "pending": 200 {delivery} or CodeDeliveryFailed.
-func (s *Server) otpDelivery(w http.ResponseWriter, r *http.Request) {
+func (s *Server) otpDelivery(r *http.Request) (api.OTPSendResponse, *api.Error) {
 	ctx := r.Context()
 	c, e := s.signInChallenge(ctx, r.URL.Query().Get("challenge_id"), s.st.Now())
 	if e != nil {
-		WriteError(w, e)
-		return
+		return api.OTPSendResponse{}, e
 	}
 	if c.JobID == "" {
-		WriteError(w, &api.Error{Status: http.StatusConflict, Code: api.CodeOTPExpired, Message: "Aucun code envoyé"})
-		return
+		return api.OTPSendResponse{}, &api.Error{Status: http.StatusConflict, Code: api.CodeOTPExpired, Message: "Aucun code envoyé"}
 	}
 	rep, err := s.opts.Auth.Notifier.Status(ctx, c.JobID)
 	if err != nil {
-		WriteError(w, s.authStoreError("delivery status", err))
-		return
+		return api.OTPSendResponse{}, s.authStoreError("delivery status", err)
 	}
+	out := api.OTPSendResponse{SentTo: c.OTP.Channel.Masked(), Delivery: api.DeliveryPending}
 	switch rep.Status {
 	case notify.StatusFailed:
-		WriteError(w, deliveryFailed(c.OTP.Channel.Kind))
-		return
+		return api.OTPSendResponse{}, deliveryFailed(c.OTP.Channel.Kind)
 	case notify.StatusDelivered:
-		WriteJSON(w, http.StatusOK, api.OTPSendResponse{SentTo: c.OTP.Channel.Masked(), Delivery: api.DeliveryDelivered})
-		return
+		out.Delivery = api.DeliveryDelivered
 	}
-	WriteJSON(w, http.StatusOK, api.OTPSendResponse{SentTo: c.OTP.Channel.Masked(), Delivery: api.DeliveryPending})
+	return out, nil
 }

@@ -44,17 +44,11 @@ func (s *Server) checkNewPassword(ctx context.Context, c store.Credentials, pw, 
 // setPassword: PUT /v1/session/password — the first password (during the first card sign-in,
 // no old one) or a change (old, new, confirm), optionally signing out the other sessions. A
 // confirmation e-mail follows (seed 001: "Si vous n'avez pas effectué ce changement …").
-func (s *Server) setPassword(w http.ResponseWriter, r *http.Request, sess store.Session) {
-	var req api.SetPasswordRequest
-	if e := Decode(r, &req); e != nil {
-		WriteError(w, e)
-		return
-	}
+func (s *Server) setPassword(r *http.Request, sess store.Session, req api.SetPasswordRequest) (api.Session, *api.Error) {
 	a, ctx, now := s.opts.Auth, r.Context(), s.st.Now()
 	c, err := s.st.CredentialsOf(ctx, sess.UserID)
 	if err != nil {
-		WriteError(w, s.authStoreError("set password", err))
-		return
+		return api.Session{}, s.authStoreError("set password", err)
 	}
 	if c.PasswordHash != "" {
 		ok, err := a.Hasher.Verify(ctx, []byte(req.Old), c.PasswordHash)
@@ -64,19 +58,16 @@ func (s *Server) setPassword(w http.ResponseWriter, r *http.Request, sess store.
 			s.st.SetLockState(ctx, c.ID, next.Failures, next.LockedUntil, store.AuditEntry{Event: store.AuditPasswordSet,
 				Result: store.ResultRefused, Code: e.Code, SessionID: sess.ID, Workstation: sess.Workstation,
 				Remote: r.RemoteAddr, Detail: "old password wrong"})
-			WriteError(w, e)
-			return
+			return api.Session{}, e
 		}
 	}
 	if e := s.checkNewPassword(ctx, c, req.New, req.Confirm); e != nil {
 		s.auditRefusal(r, sess, store.AuditPasswordSet, e.Code, "new password refused")
-		WriteError(w, e)
-		return
+		return api.Session{}, e
 	}
 	hash, err := a.Hasher.Hash(ctx, []byte(req.New))
 	if err != nil {
-		WriteError(w, s.authStoreError("hash password", err))
-		return
+		return api.Session{}, s.authStoreError("hash password", err)
 	}
 	detail := "changed"
 	if c.PasswordHash == "" {
@@ -86,19 +77,18 @@ func (s *Server) setPassword(w http.ResponseWriter, r *http.Request, sess store.
 		KeepSessID: sess.ID}, store.AuditEntry{Event: store.AuditPasswordSet, SessionID: sess.ID,
 		Workstation: sess.Workstation, Remote: r.RemoteAddr, Detail: detail})
 	if err != nil {
-		WriteError(w, s.authStoreError("set password", err))
-		return
+		return api.Session{}, s.authStoreError("set password", err)
 	}
+	s.passwordChanged(ctx, c, ended)
+	return s.sessionAnswer(ctx, sess)
+}
+
+// passwordChanged tells the ended sessions' clients and queues the confirmation e-mail (its
+// delivery is retried and logged; the change itself is done).
+func (s *Server) passwordChanged(ctx context.Context, c store.Credentials, ended []string) {
 	for _, id := range ended {
 		s.hub.wake(id)
 	}
-	s.confirmPasswordChange(ctx, c)
-	s.respondSession(w, r, http.StatusOK, sess)
-}
-
-// confirmPasswordChange queues the confirmation e-mail (its delivery is retried and logged;
-// the change itself is done).
-func (s *Server) confirmPasswordChange(ctx context.Context, c store.Credentials) {
 	to := s.contactEmail(ctx, c)
 	if to == "" {
 		return
@@ -135,27 +125,19 @@ func normAnswer(s string) string {
 
 // setSecretQuestion: PUT /v1/session/secret-question — one of api.SecretQuestions and an
 // answer (stored as argon2id of its folded form).
-func (s *Server) setSecretQuestion(w http.ResponseWriter, r *http.Request, sess store.Session) {
-	var req api.SecretQuestionRequest
-	if e := Decode(r, &req); e != nil {
-		WriteError(w, e)
-		return
-	}
+func (s *Server) setSecretQuestion(r *http.Request, sess store.Session, req api.SecretQuestionRequest) (api.Session, *api.Error) {
 	ans := normAnswer(req.Answer)
 	if !slices.Contains(api.SecretQuestions, req.Question) || len(ans) < 3 || len(ans) > 256 {
-		WriteError(w, badRequest("question: one of the proposed questions; answer: 3 to 256 characters"))
-		return
+		return api.Session{}, badRequest("question: one of the proposed questions; answer: 3 to 256 characters")
 	}
 	hash, err := s.opts.Auth.Hasher.Hash(r.Context(), []byte(ans))
 	if err != nil {
-		WriteError(w, s.authStoreError("hash answer", err))
-		return
+		return api.Session{}, s.authStoreError("hash answer", err)
 	}
 	err = s.st.SetSecret(r.Context(), sess.UserID, req.Question, hash, store.AuditEntry{Event: store.AuditSecretSet,
 		SessionID: sess.ID, Workstation: sess.Workstation, Remote: r.RemoteAddr})
 	if err != nil {
-		WriteError(w, s.authStoreError("set secret", err))
-		return
+		return api.Session{}, s.authStoreError("set secret", err)
 	}
-	s.respondSession(w, r, http.StatusOK, sess)
+	return s.sessionAnswer(r.Context(), sess)
 }

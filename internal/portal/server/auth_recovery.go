@@ -19,37 +19,27 @@ const MsgRecoveryDoneFR = "Procédure terminée, merci de vérifier votre boîte
 	"courriel, vérifiez vos indésirables ou recommencez la procédure ; si vous n'avez jamais défini de question " +
 	"secrète, contactez l'assistance."
 
-func recoveryDone(w http.ResponseWriter) {
-	WriteJSON(w, http.StatusOK, api.RecoveryDone{Message: MsgRecoveryDoneFR})
-}
+var recoveryDone = api.RecoveryDone{Message: MsgRecoveryDoneFR}
 
 // captcha: GET /v1/recovery/captcha.
-func (s *Server) captcha(w http.ResponseWriter, r *http.Request) {
+func (s *Server) captcha(r *http.Request) (api.Captcha, *api.Error) {
 	c, err := s.opts.Auth.Captcha.New(s.st.Now())
 	if err != nil {
-		WriteError(w, s.authStoreError("captcha", err))
-		return
+		return api.Captcha{}, s.authStoreError("captcha", err)
 	}
-	WriteJSON(w, http.StatusOK, api.Captcha{Question: c.QuestionFR, Token: c.Token, ExpiresAt: c.ExpiresAt})
+	return api.Captcha{Question: c.QuestionFR, Token: c.Token, ExpiresAt: c.ExpiresAt}, nil
 }
 
 // recoveryStart: POST /v1/recovery/start — captcha, then the secret question of the account,
 // or a decoy question (fixed per name) when the name matches no single account or the
 // account has no question: the answer has the same shape either way.
-func (s *Server) recoveryStart(w http.ResponseWriter, r *http.Request) {
-	var req api.RecoveryStartRequest
-	if e := Decode(r, &req); e != nil {
-		WriteError(w, e)
-		return
-	}
+func (s *Server) recoveryStart(r *http.Request, req api.RecoveryStartRequest) (api.RecoveryStep, *api.Error) {
 	a, ctx, now := s.opts.Auth, r.Context(), s.st.Now()
 	if (req.Kind != api.RecoverPassword && req.Kind != api.RecoverIdentifiant) || len(req.Name) > 256 {
-		WriteError(w, badRequest("kind: password or identifiant; name: at most 256 characters"))
-		return
+		return api.RecoveryStep{}, badRequest("kind: password or identifiant; name: at most 256 characters")
 	}
 	if err := a.Captcha.Check(ctx, req.CaptchaToken, req.CaptchaAnswer, now); err != nil {
-		WriteError(w, otp.APIError(err, now))
-		return
+		return api.RecoveryStep{}, otp.APIError(err, now)
 	}
 	name, _, _ := ident.Normalize(req.Name)
 	userID := s.recoveryAccount(ctx, req.Kind, req.Name)
@@ -68,10 +58,9 @@ func (s *Server) recoveryStart(w http.ResponseWriter, r *http.Request) {
 	err := s.st.AddRecovery(ctx, rec, store.AuditEntry{Event: store.AuditRecovery, UserID: rec.UserID,
 		Subject: name, Remote: r.RemoteAddr, Detail: req.Kind + " start"})
 	if err != nil {
-		WriteError(w, s.authStoreError("recovery", err))
-		return
+		return api.RecoveryStep{}, s.authStoreError("recovery", err)
 	}
-	WriteJSON(w, http.StatusOK, api.RecoveryStep{RecoveryID: rec.ID, Question: rec.Question})
+	return api.RecoveryStep{RecoveryID: rec.ID, Question: rec.Question}, nil
 }
 
 // recoveryAccount finds the single account a forgotten-password name (identifiant or e-mail)
@@ -96,12 +85,7 @@ func (s *Server) recoveryAccount(ctx context.Context, kind, name string) string 
 // flow. A right answer e-mails a
 // 15-minute link (password) or the identifiant; every outcome costs one argon2id (or its
 // dummy) and answers MsgRecoveryDoneFR.
-func (s *Server) recoveryAnswer(w http.ResponseWriter, r *http.Request) {
-	var req api.RecoveryAnswerRequest
-	if e := Decode(r, &req); e != nil {
-		WriteError(w, e)
-		return
-	}
+func (s *Server) recoveryAnswer(r *http.Request, req api.RecoveryAnswerRequest) (api.RecoveryDone, *api.Error) {
 	a, ctx, now := s.opts.Auth, r.Context(), s.st.Now()
 	ans := []byte(normAnswer(req.Answer))
 	if len(ans) > 256 {
@@ -131,13 +115,12 @@ func (s *Server) recoveryAnswer(w http.ResponseWriter, r *http.Request) {
 		e.Result = store.ResultOK
 	}
 	if rec.ID == "" || s.st.FinishRecovery(ctx, rec, true, e) != nil {
-		recoveryDone(w) // unknown, finished or raced flow: nothing more is done
-		return
+		return recoveryDone, nil // unknown, finished or raced flow: nothing more is done
 	}
 	if ok {
 		s.recoverySend(ctx, rec.Kind, c)
 	}
-	recoveryDone(w)
+	return recoveryDone, nil
 }
 
 // recoverySend queues the outcome of a right answer: a reset link or the identifiant. The

@@ -19,21 +19,11 @@ const MsgRecoveryOTPFR = "Si ce canal est activé pour ce compte, un code vient 
 const recoveryPad = 250 * time.Millisecond
 
 // recoveryOTP: POST /v1/recovery/otp — a code to the account's active channel of kind, in
-// place of the secret question (seed 004). Same answer and same duration whatever happens.
-func (s *Server) recoveryOTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	defer func() {
-		if d := recoveryPad - time.Since(start); d > 0 {
-			time.Sleep(d)
-		}
-	}()
-	var req api.RecoveryOTPRequest
-	if e := Decode(r, &req); e != nil {
-		WriteError(w, e)
-		return
-	}
+// place of the secret question (seed 004). Same answer whatever happens, and the same
+// duration: the route is registered under atLeast(recoveryPad, …).
+func (s *Server) recoveryOTP(r *http.Request, req api.RecoveryOTPRequest) (api.RecoveryDone, *api.Error) {
 	s.recoveryCodeSend(r, req)
-	WriteJSON(w, http.StatusOK, api.RecoveryDone{Message: MsgRecoveryOTPFR})
+	return api.RecoveryDone{Message: MsgRecoveryOTPFR}, nil
 }
 
 func (s *Server) recoveryCodeSend(r *http.Request, req api.RecoveryOTPRequest) {
@@ -56,13 +46,7 @@ func (s *Server) recoveryCodeSend(r *http.Request, req api.RecoveryOTPRequest) {
 		return
 	}
 	prev := c
-	var code string
-	if c.OTP.ID == "" {
-		c.OTP, code, err = a.OTP.Issue(ch, now)
-	} else {
-		c.OTP.Channel = ch
-		code, err = a.OTP.Resend(&c.OTP, now)
-	}
+	code, err := a.newCode(&c, ch, now)
 	audit := store.AuditEntry{Event: store.AuditOTPSend, UserID: rec.UserID, Remote: r.RemoteAddr,
 		Detail: "recovery " + ch.Kind + " " + ch.Masked()}
 	if err != nil {

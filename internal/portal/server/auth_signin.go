@@ -17,50 +17,37 @@ import (
 // state write, one audit line); names of no account are locked like accounts (auth_throttle)
 // so that the lockout message tells nothing either. Habilitation, disabled accounts and
 // missing channels are only told after a right password.
-func (s *Server) signInPassword(w http.ResponseWriter, r *http.Request) {
-	var req api.PasswordSignInRequest
-	if e := Decode(r, &req); e != nil {
-		WriteError(w, e)
-		return
-	}
+func (s *Server) signInPassword(r *http.Request, req api.PasswordSignInRequest) (api.PasswordSignInResponse, *api.Error) {
 	if !validText(req.Workstation, 128) {
-		WriteError(w, badRequest("workstation: 1 to 128 printable characters"))
-		return
+		return api.PasswordSignInResponse{}, badRequest("workstation: 1 to 128 printable characters")
 	}
 	if len(req.Password) > password.MaxBytes || len(req.Identifiant) > 256 {
-		WriteError(w, badRequest("identifiant or password too long"))
-		return
+		return api.PasswordSignInResponse{}, badRequest("identifiant or password too long")
 	}
 	ctx := r.Context()
 	subject, _, _ := ident.Normalize(req.Identifiant)
 	userID, err := ident.Resolve(ctx, s.st, req.Identifiant)
 	if errors.Is(err, ident.ErrNotFound) {
-		s.unknownSignIn(w, r, subject, req)
-		return
+		return api.PasswordSignInResponse{}, s.unknownSignIn(r, subject, req)
 	}
 	if err != nil {
-		WriteError(w, s.authStoreError("password sign-in", err))
-		return
+		return api.PasswordSignInResponse{}, s.authStoreError("password sign-in", err)
 	}
 	c, err := s.st.CredentialsOf(ctx, userID)
 	if err != nil {
-		WriteError(w, s.authStoreError("password sign-in", err))
-		return
+		return api.PasswordSignInResponse{}, s.authStoreError("password sign-in", err)
 	}
 	if e := s.checkPassword(ctx, r, c, subject, req); e != nil {
-		WriteError(w, e)
-		return
+		return api.PasswordSignInResponse{}, e
 	}
 	if c.Disabled || !c.Habilitation {
 		s.refuseSignIn(r, c.ID, subject, req.Workstation, api.CodeForbidden, "no habilitation or disabled")
-		WriteError(w, forbidden())
-		return
+		return api.PasswordSignInResponse{}, forbidden()
 	}
 	if in, ok := s.deviceSignIn(ctx, r, c.ID, subject, req); ok {
-		WriteJSON(w, http.StatusOK, api.PasswordSignInResponse{SignIn: &in})
-		return
+		return api.PasswordSignInResponse{SignIn: &in}, nil
 	}
-	s.startChallenge(w, r, c.ID, subject, req.Workstation)
+	return s.startChallenge(r, c.ID, subject, req.Workstation)
 }
 
 // checkPassword applies the lockout and argon2id to an existing account and stores the
@@ -108,18 +95,16 @@ func (s *Server) checkPassword(ctx context.Context, r *http.Request, c store.Cre
 	return nil
 }
 
-// unknownSignIn answers a name that matches no account exactly as a wrong password would.
-func (s *Server) unknownSignIn(w http.ResponseWriter, r *http.Request, subject string, req api.PasswordSignInRequest) {
+// unknownSignIn refuses a name that matches no account exactly as a wrong password would.
+func (s *Server) unknownSignIn(r *http.Request, subject string, req api.PasswordSignInRequest) *api.Error {
 	a, now, ctx := s.opts.Auth, s.st.Now(), r.Context()
 	t, err := s.st.ThrottleOf(ctx, subject)
 	if err != nil {
-		WriteError(w, s.authStoreError("throttle", err))
-		return
+		return s.authStoreError("throttle", err)
 	}
 	if err := a.Hasher.VerifyDummy(ctx, []byte(req.Password)); err != nil {
 		s.log.Error("password verify", "err", err)
-		WriteError(w, internalError())
-		return
+		return internalError()
 	}
 	next, res := a.Password.Lockout.Decide(password.State{Failures: t.Failures, LockedUntil: t.LockedUntil}, now, false)
 	e := store.AuditEntry{Event: store.AuditPasswordSignIn, Result: store.ResultRefused, Code: api.CodeCredentials,
@@ -128,11 +113,10 @@ func (s *Server) unknownSignIn(w http.ResponseWriter, r *http.Request, subject s
 		e.Event, e.Code = store.AuditLockout, api.CodeAccountLocked
 	}
 	if err := s.st.SetThrottle(ctx, subject, store.Throttle{Failures: next.Failures, LockedUntil: next.LockedUntil}, e); err != nil {
-		WriteError(w, s.authStoreError("throttle", err))
-		return
+		return s.authStoreError("throttle", err)
 	}
 	s.metrics.signins.WithLabelValues(api.MethodOTP, store.ResultRefused, e.Code).Inc()
-	WriteError(w, password.ResultError(res, now, true))
+	return password.ResultError(res, now, true)
 }
 
 func (s *Server) refuseSignIn(r *http.Request, userID, subject, ws, code, detail string) {
@@ -181,27 +165,24 @@ func noChannel() *api.Error {
 }
 
 // startChallenge records that the password was right and lists the channels a code can go to.
-func (s *Server) startChallenge(w http.ResponseWriter, r *http.Request, userID, subject, ws string) {
+func (s *Server) startChallenge(r *http.Request, userID, subject, ws string) (api.PasswordSignInResponse, *api.Error) {
 	ctx := r.Context()
 	chs, err := s.st.ActiveChannels(ctx, userID)
 	if err != nil {
-		WriteError(w, s.authStoreError("channels", err))
-		return
+		return api.PasswordSignInResponse{}, s.authStoreError("channels", err)
 	}
 	if len(chs) == 0 {
 		s.refuseSignIn(r, userID, subject, ws, api.CodeNoChannel, "no active otp channel")
-		WriteError(w, noChannel())
-		return
+		return api.PasswordSignInResponse{}, noChannel()
 	}
 	c := store.Challenge{ID: store.NewID(), UserID: userID, Purpose: store.PurposeSignIn, Workstation: ws,
 		CreatedAt: s.st.Now()}
 	if err := s.st.AddChallenge(ctx, c, store.AuditEntry{}); err != nil {
-		WriteError(w, s.authStoreError("challenge", err))
-		return
+		return api.PasswordSignInResponse{}, s.authStoreError("challenge", err)
 	}
 	out := api.PasswordSignInResponse{ChallengeID: c.ID}
 	for _, ch := range chs {
 		out.Channels = append(out.Channels, ch.API(true))
 	}
-	WriteJSON(w, http.StatusOK, out)
+	return out, nil
 }
