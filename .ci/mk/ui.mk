@@ -1,5 +1,8 @@
 # internal/ui — the desktop app.
-#   bench-ui        cold start to the first mapped window (N=5), RSS at 3 s, idle CPU, under Xvfb
+#   bench-ui        cpx-agent gui --demo beside a bare Fyne window of the same size
+#                   (internal/ui/internal/fyneref), both under Xvfb: cold start to the first
+#                   mapped window (N=5), memory 3 s after it (VmRSS, RssAnon, RssFile, PSS, and RSS
+#                   split into GL driver, executable, Go heap, C heap, other), idle CPU
 #                   (BENCH_IDLE_SECONDS=20 shortens the 60 s idle measure)
 #   ui-screenshots  re-renders docs/screenshots/*.png (French) with Fyne's software renderer
 BENCH_TARGETS += bench-ui
@@ -7,7 +10,8 @@ BENCH_TARGETS += bench-ui
 .PHONY: bench-ui ui-screenshots
 bench-ui:
 	CGO_ENABLED=1 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/cpx-agent ./cmd/cpx-agent
-	LANG=fr_FR.UTF-8 $(GO) run ./internal/ui/internal/uibench -bin $(BIN)/cpx-agent -n 5
+	CGO_ENABLED=1 $(GO) build -o $(BIN)/fyneref ./internal/ui/internal/fyneref
+	LANG=fr_FR.UTF-8 $(GO) run ./internal/ui/internal/uibench -bin $(BIN)/cpx-agent -ref $(BIN)/fyneref -n 5
 
 ui-screenshots:
 	mkdir -p docs/screenshots

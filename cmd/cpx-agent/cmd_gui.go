@@ -14,6 +14,7 @@ import (
 
 	"github.com/cpx-agent/cpx-agent/internal/agent"
 	"github.com/cpx-agent/cpx-agent/internal/config"
+	"github.com/cpx-agent/cpx-agent/internal/procmem"
 	"github.com/cpx-agent/cpx-agent/internal/ui"
 )
 
@@ -48,6 +49,7 @@ func runGUI(args []string, _ io.Reader, _, stderr io.Writer) int {
 		fmt.Fprintln(stderr, msgNoDisplay)
 		return 1
 	}
+	procmem.ReportGoMemFromEnv(stderr) // benchmarks only: CPX_GOMEM_AFTER=3s (byte counts, nothing else)
 	tw, closeTrace, err := openTrace(os.Getenv(traceEnv), stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "cpx-agent gui: %v\n", err)

@@ -1,30 +1,31 @@
 // Command uibench measures the agent's desktop app in a real X window (run it under Xvfb,
-// e.g. inside .ci/rig.sh run): cold start from exec to the window being mapped (N runs,
-// detected with xdotool), resident memory 3 s after start, and CPU used while idle on the
-// home screen. Each figure is printed beside its goal with a ratio (result / goal).
+// e.g. inside .ci/rig.sh run) beside a bare Fyne window of the same size
+// (internal/ui/internal/fyneref): cold start from exec to the window being mapped (N runs,
+// detected with xdotool), memory 3 s after the window (VmRSS, RssAnon, RssFile, PSS, and
+// resident memory split into GL driver, executable, Go-managed, C heap, rest), and CPU used
+// while idle on the home screen. Each figure of the agent is printed beside the reference's
+// and beside its goal with a ratio (result / goal).
 //
-//	go run ./internal/ui/internal/uibench -bin bin/cpx-agent [-n 5] [-idle 60]
+//	go run ./internal/ui/internal/uibench -bin bin/cpx-agent -ref bin/fyneref [-n 5] [-idle 60]
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
-	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
 func main() {
 	bin := flag.String("bin", "bin/cpx-agent", "cpx-agent binary")
+	ref := flag.String("ref", "bin/fyneref", "bare Fyne reference binary (internal/ui/internal/fyneref)")
 	n := flag.Int("n", 5, "cold starts to time")
 	idle := flag.Int("idle", envInt("BENCH_IDLE_SECONDS", 60), "seconds of idle CPU measure (env BENCH_IDLE_SECONDS)")
-	title := flag.String("title", "CPx Agent", "window title to wait for")
+	after := flag.Duration("after", 3*time.Second, "memory is read this long after the window is mapped")
+	step := flag.String("demo-step", "home", "demo screen the agent opens on")
 	flag.Parse()
 	if os.Getenv("DISPLAY") == "" {
 		fail("no DISPLAY: run under Xvfb (xvfb-run, or .ci/rig.sh run)")
@@ -32,126 +33,28 @@ func main() {
 	if _, err := exec.LookPath("xdotool"); err != nil {
 		fail("xdotool is missing: apt-get install xdotool")
 	}
-	args := []string{"gui", "--demo"}
-	var starts []time.Duration
-	for i := 0; i < *n; i++ {
-		d, err := coldStart(*bin, args, *title)
+	progs := []program{
+		{name: "cpx-agent", bin: *bin, args: []string{"gui", "--demo", "--demo-step", *step}, title: "CPx Agent"},
+		{name: "fyneref", bin: *ref, title: "Fyne reference"},
+	}
+	var res [2]result
+	for i, p := range progs {
+		r, err := measure(p, *n, *after, time.Duration(*idle)*time.Second)
 		if err != nil {
 			fail(err.Error())
 		}
-		starts = append(starts, d)
+		res[i] = r
 	}
-	slices.Sort(starts)
-	rss, anon, cpu, err := steady(*bin, args, *title, time.Duration(*idle)*time.Second)
-	if err != nil {
-		fail(err.Error())
+	fmt.Printf("bench-ui: cpx-agent gui --demo --demo-step %s beside a bare Fyne window (540x500, label + button),\n", *step)
+	fmt.Printf("under Xvfb (%s), %d cold starts each, memory %v after the window, idle CPU over %d s\n",
+		os.Getenv("DISPLAY"), *n, *after, *idle)
+	table(res[0], res[1], *idle)
+	fmt.Printf("cold starts, cpx-agent (ms): %s; fyneref: %s\n", fmtRuns(res[0].starts), fmtRuns(res[1].starts))
+	for i, r := range res {
+		fmt.Printf("largest mappings of %s (MB):%s\n", progs[i].name, topMaps(r))
 	}
-	fmt.Printf("bench-ui: cpx-agent gui --demo under Xvfb (%s), %d cold starts\n", os.Getenv("DISPLAY"), *n)
-	fmt.Printf("%-34s %12s %10s %7s\n", "measure", "result", "goal", "ratio")
-	row("cold start → window mapped, median", ms(starts[len(starts)/2]), 1000, "ms")
-	row("cold start → window mapped, max", ms(starts[len(starts)-1]), 1000, "ms")
-	row("resident memory (VmRSS) at 3 s", float64(rss)/1024, 80, "MB")
-	fmt.Printf("%-34s %9.1f MB %10s %7s\n", "  of which anonymous (RssAnon)", float64(anon)/1024, "", "")
-	row(fmt.Sprintf("idle CPU over %d s", *idle), cpu, 0.5, "%")
-	fmt.Printf("runs (ms): %v\n", fmtRuns(starts))
 	if la, err := os.ReadFile("/proc/loadavg"); err == nil {
-		fmt.Printf("load average during the runs: %s", la)
-	}
-}
-
-func row(name string, v, goal float64, unit string) {
-	fmt.Printf("%-34s %9.1f %-2s %7.1f %-2s %7.2f\n", name, v, unit, goal, unit, v/goal)
-}
-
-// coldStart times exec → the window is mapped (xdotool --onlyvisible finds it).
-func coldStart(bin string, args []string, title string) (time.Duration, error) {
-	cmd := exec.Command(bin, args...)
-	var errOut bytes.Buffer
-	cmd.Stderr = &errOut
-	t0 := time.Now()
-	if err := cmd.Start(); err != nil {
-		return 0, fmt.Errorf("start %s: %w", bin, err)
-	}
-	defer stop(cmd)
-	if err := waitWindow(cmd.Process.Pid, title, 30*time.Second); err != nil {
-		stop(cmd)
-		return 0, fmt.Errorf("%w; its stderr:\n%s", err, errOut.String())
-	}
-	return time.Since(t0), nil
-}
-
-// waitWindow polls every 10 ms for a viewable window of pid with the title.
-func waitWindow(pid int, title string, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		out, _ := exec.Command("xdotool", "search", "--onlyvisible", "--pid", strconv.Itoa(pid), "--name", "^"+title+"$").Output()
-		if len(strings.TrimSpace(string(out))) > 0 {
-			return nil
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return fmt.Errorf("no window %q of pid %d after %v", title, pid, limit)
-}
-
-// steady starts the app once more, reads VmRSS 3 s after start, then the CPU time used over
-// the idle period, as a percentage of one core.
-func steady(bin string, args []string, title string, idle time.Duration) (rss, anon int, cpu float64, err error) {
-	cmd := exec.Command(bin, args...)
-	if err = cmd.Start(); err != nil {
-		return 0, 0, 0, err
-	}
-	defer stop(cmd)
-	pid := cmd.Process.Pid
-	if err = waitWindow(pid, title, 30*time.Second); err != nil {
-		return 0, 0, 0, err
-	}
-	time.Sleep(3 * time.Second)
-	rss, anon = status(pid, "VmRSS:"), status(pid, "RssAnon:")
-	t0, c0 := time.Now(), cpuTicks(pid)
-	time.Sleep(idle)
-	ticks := cpuTicks(pid) - c0
-	return rss, anon, float64(ticks) / 100 / time.Since(t0).Seconds() * 100, nil // USER_HZ = 100
-}
-
-// status reads a kB field of /proc/<pid>/status.
-func status(pid int, field string) int {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return -1
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if fs := strings.Fields(sc.Text()); len(fs) >= 2 && fs[0] == field {
-			v, _ := strconv.Atoi(fs[1])
-			return v
-		}
-	}
-	return -1
-}
-
-// cpuTicks is utime+stime of /proc/<pid>/stat, in clock ticks.
-func cpuTicks(pid int) int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	fs := strings.Fields(s[strings.LastIndexByte(s, ')')+2:]) // fields from 3 (state) on
-	u, _ := strconv.Atoi(fs[11])                              // 14 utime
-	k, _ := strconv.Atoi(fs[12])                              // 15 stime
-	return u + k
-}
-
-func stop(cmd *exec.Cmd) {
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(3 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
+		fmt.Printf("load average after the runs: %s", la)
 	}
 }
 
@@ -163,6 +66,14 @@ func fmtRuns(ds []time.Duration) string {
 		s = append(s, strconv.FormatFloat(ms(d), 'f', 0, 64))
 	}
 	return strings.Join(s, " ")
+}
+
+func topMaps(r result) string {
+	var b strings.Builder
+	for _, m := range r.mem.Maps.Top {
+		fmt.Fprintf(&b, " %s %.1f,", m.Name, float64(m.Rss)/1024)
+	}
+	return strings.TrimSuffix(b.String(), ",")
 }
 
 func envInt(name string, def int) int {
