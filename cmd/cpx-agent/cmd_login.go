@@ -178,7 +178,7 @@ func cardSignIn(ctx context.Context, f loginCardFlags, pc *client.Client, stdin 
 		return api.SignIn{}, err
 	}
 	defer tok.Close()
-	pin, err := newSecretInput(stdin, stderr).read("Code PIN de la carte : ", "PIN")
+	pin, err := newSecretInput(stdin, stderr).read(ctx, "Code PIN de la carte : ", "PIN")
 	if err != nil {
 		return api.SignIn{}, err
 	}

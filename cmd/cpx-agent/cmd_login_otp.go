@@ -106,7 +106,7 @@ func deviceTokenKey(identifiant string) string {
 
 // otpSignIn: password (the device token may skip the code), then the code.
 func otpSignIn(ctx context.Context, f loginOTPFlags, pc *client.Client, in *secretInput, stderr io.Writer) (api.SignIn, error) {
-	pw, err := in.read("Mot de passe : ", "password")
+	pw, err := in.read(ctx, "Mot de passe : ", "password")
 	if err != nil {
 		return api.SignIn{}, err
 	}
@@ -151,7 +151,7 @@ var codeInFile = regexp.MustCompile(`\b\d{6}\b`)
 // --code-file to hold one. The caller clears the returned bytes.
 func readCode(ctx context.Context, f loginOTPFlags, in *secretInput) ([]byte, error) {
 	if f.codeFile == "" {
-		b, err := in.read("Code reçu : ", "code")
+		b, err := in.read(ctx, "Code reçu : ", "code")
 		return bytes.TrimSpace(b), err
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.codeWait)

@@ -4,9 +4,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -70,17 +72,7 @@ func TestLoginOTPTerminalNoEcho(t *testing.T) {
 	if !echoOn(t, slave) {
 		t.Fatal("a new pseudo-terminal should echo")
 	}
-	screen := &syncBuf{}
-	go func() {
-		b := make([]byte, 4096)
-		for {
-			n, err := master.Read(b)
-			screen.Write(b[:n])
-			if err != nil {
-				return
-			}
-		}
-	}()
+	screen := readScreen(master)
 	args := append([]string{"login", "otp", "--identifiant", "jeanne.testeuse", "--workstation", "poste-tty"}, c.portalArgs()...)
 	done := make(chan int, 1)
 	go func() { done <- run(args, slave, slave, slave) }()
@@ -124,14 +116,56 @@ func TestLoginOTPTerminalNoEcho(t *testing.T) {
 	}
 }
 
-// TestSecretInput: at a terminal each secret is read with echo off behind its prompt (the PIN
-// of `login card` takes this path too); on a pipe the lines follow each other silently, and a
-// missing line is errNoInput.
-func TestSecretInput(t *testing.T) {
+// TestLoginOTPTerminalInterrupt: `cpx-agent login otp` as a process whose controlling terminal
+// is a pseudo-terminal; Ctrl-C at the password prompt, half the password typed, ends the
+// command at once ("Interrompu.", exit 1) with nothing of the password shown and echo back on.
+func TestLoginOTPTerminalInterrupt(t *testing.T) {
+	c := newOTPCLI(t)
 	master, slave := openPTY(t)
+	screen := readScreen(master)
+	args, _ := json.Marshal(append([]string{"login", "otp", "--identifiant", "jeanne.testeuse",
+		"--workstation", "poste-tty"}, c.portalArgs()...))
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCardWatchHelperProcess$")
+	cmd.Env = append(os.Environ(), "CPX_AGENT_HELPER="+string(args))
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	waitFor(t, "password prompt with echo off", 20*time.Second, func() bool {
+		return strings.Contains(screen.String(), "Mot de passe : ") && !echoOn(t, slave)
+	})
+	master.Write([]byte(jeannePassword[:6]))
+	time.Sleep(100 * time.Millisecond)
+	start := time.Now()
+	master.Write([]byte{0x03}) // Ctrl-C: SIGINT to the terminal's foreground process group
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitError {
+			t.Fatalf("exit: %v; terminal:\n%s", err, screen.String())
+		}
+	case <-time.After(5 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("Ctrl-C at the password prompt did not end the command; terminal:\n%s", screen.String())
+	}
+	t.Logf("ended %v after Ctrl-C", time.Since(start))
+	waitFor(t, "message", 5*time.Second, func() bool { return strings.Contains(screen.String(), "Interrompu.") })
+	if strings.Contains(screen.String(), jeannePassword[:6]) || !echoOn(t, slave) {
+		t.Fatalf("terminal %q, echo on afterwards: %v", screen.String(), echoOn(t, slave))
+	}
+	if s := c.openSessions(); len(s) != 0 {
+		t.Fatalf("a session was opened: %+v", s)
+	}
+}
+
+// readScreen copies what the terminal shows into a buffer until the master is closed.
+func readScreen(master *os.File) *syncBuf {
 	screen := &syncBuf{}
 	go func() {
-		b := make([]byte, 256)
+		b := make([]byte, 4096)
 		for {
 			n, err := master.Read(b)
 			screen.Write(b[:n])
@@ -140,9 +174,18 @@ func TestSecretInput(t *testing.T) {
 			}
 		}
 	}()
+	return screen
+}
+
+// TestSecretInput: at a terminal each secret is read with echo off behind its prompt (the PIN
+// of `login card` takes this path too); on a pipe the lines follow each other silently, and a
+// missing line is errNoInput.
+func TestSecretInput(t *testing.T) {
+	master, slave := openPTY(t)
+	screen := readScreen(master)
 	got := make(chan []byte, 1)
 	go func() {
-		pin, err := newSecretInput(slave, slave).read("Code PIN de la carte : ", "PIN")
+		pin, err := newSecretInput(slave, slave).read(t.Context(), "Code PIN de la carte : ", "PIN")
 		if err != nil {
 			t.Error(err)
 		}
@@ -161,14 +204,14 @@ func TestSecretInput(t *testing.T) {
 
 	var stderr bytes.Buffer
 	in := newSecretInput(strings.NewReader("Vx7#pluie-Orage\r\n 123456 \n"), &stderr)
-	pw, err1 := in.read("Mot de passe : ", "password")
+	pw, err1 := in.read(t.Context(), "Mot de passe : ", "password")
 	code, err2 := readCode(t.Context(), loginOTPFlags{}, in)
-	_, err3 := in.read("Code reçu : ", "code")
+	_, err3 := in.read(t.Context(), "Code reçu : ", "code")
 	if string(pw) != "Vx7#pluie-Orage" || string(code) != "123456" || err1 != nil || err2 != nil ||
 		!errors.Is(err3, errNoInput) || stderr.Len() != 0 {
 		t.Fatalf("piped: %q %q %v %v %v, stderr %q", pw, code, err1, err2, err3, stderr.String())
 	}
-	if _, err := newSecretInput(nil, &stderr).read("", "PIN"); !errors.Is(err, errNoInput) {
+	if _, err := newSecretInput(nil, &stderr).read(t.Context(), "", "PIN"); !errors.Is(err, errNoInput) {
 		t.Fatalf("no stdin: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -33,19 +34,39 @@ func newSecretInput(in io.Reader, stderr io.Writer) *secretInput {
 }
 
 // read returns one secret line without its line ending; what ("PIN", "password", "code")
-// names it in the error when there is none.
-func (s *secretInput) read(prompt, what string) ([]byte, error) {
+// names it in the error when there is none. At a terminal, the end of ctx (Ctrl-C, SIGTERM)
+// gives the read up at once, with the terminal's echo back on.
+func (s *secretInput) read(ctx context.Context, prompt, what string) ([]byte, error) {
 	if s.tty < 0 {
 		return readLine(s.lines, what)
 	}
-	fmt.Fprint(s.stderr, prompt)
-	b, err := term.ReadPassword(s.tty)
-	fmt.Fprintln(s.stderr)
+	state, err := term.GetState(s.tty)
 	if err != nil {
-		clear(b)
 		return nil, noInput(what)
 	}
-	return b, nil
+	fmt.Fprint(s.stderr, prompt)
+	defer fmt.Fprintln(s.stderr)
+	type line struct {
+		b   []byte
+		err error
+	}
+	got := make(chan line, 1)
+	go func() {
+		b, err := term.ReadPassword(s.tty)
+		got <- line{b, err}
+	}()
+	select {
+	case l := <-got:
+		if l.err != nil {
+			clear(l.b)
+			return nil, noInput(what)
+		}
+		return l.b, nil
+	case <-ctx.Done():
+		// ReadPassword stays blocked until the process ends; echo comes back now.
+		term.Restore(s.tty, state)
+		return nil, ctx.Err()
+	}
 }
 
 // readLine reads one secret line from r without its line ending, leaving no copy behind.
