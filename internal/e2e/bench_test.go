@@ -40,7 +40,7 @@ func BenchmarkInsertToPIN(b *testing.B) {
 		if err := c.Insert(); err != nil {
 			b.Fatal(err)
 		}
-		tPIN := a.waitScreen(b, ref, "pin", 20*time.Second)
+		tPIN := a.waitPINClean(b, ref, t0, i+1)
 		tMon := w.next(b, card.CardInserted)
 		screen, monitor = screen+tPIN.Sub(t0), monitor+tMon.Sub(t0)
 		if at, ok := stepTime(a.Stderr.String(), "pin", t0); ok {
@@ -48,6 +48,10 @@ func BenchmarkInsertToPIN(b *testing.B) {
 			nTraced++
 		}
 		w.cancel()
+		// The card is read in the background behind the PIN screen: leave it in as long as
+		// an operator typing a PIN would. Pulled at once, the next insertion can fail with
+		// card_not_responding (TestCardPulledWhileReading).
+		time.Sleep(time.Until(tPIN.Add(operatorPINTime)))
 		c.RemoveAndWait(b)
 		a.waitScreen(b, ref, "home", 20*time.Second)
 	}

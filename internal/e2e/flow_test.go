@@ -55,6 +55,12 @@ func (w *watcher) next(t testing.TB, kind card.EventKind) time.Time {
 	}
 }
 
+// operatorPINTime is how long after the PIN screen shows an operator validates the PIN (four
+// digits typed, then Enter): the engine reads the card (tries, holder, serial) in the
+// background meanwhile. The test types faster than that; it waits out the rest, so that
+// "PIN submitted → banner" starts where an operator's would, after the reading.
+const operatorPINTime = time.Second
+
 // signInTimes are the machine's share of a sign-in through the window: from each key the
 // user pressed to the next screen (the test's typing is left out).
 type signInTimes struct {
@@ -157,6 +163,7 @@ func signIn(t testing.TB, a *Agent, c *testrig.Card, ref screens, phone, shots s
 	shot("02-code-pin")
 
 	a.Keys(t, "type", "--delay", "40", PIN)
+	time.Sleep(time.Until(tPIN.Add(operatorPINTime))) // the card reading overlaps the typing
 	st.next(t, a, ref, "Return", "profile", "choose_profile")
 	time.Sleep(300 * time.Millisecond) // let the last frame land before the screenshot
 	shot("03-profil")

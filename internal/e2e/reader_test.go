@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,4 +46,80 @@ func TestAgentWatchesOnlyItsReader(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.waitScreen(t, ref, "pin", 20*time.Second)
+}
+
+// TestCardPulledWhileReading: the PIN screen shows before the card is read (tries, holder and
+// serial are read in the background, Snapshot.Reading). An operator who pulls the card at
+// once and puts it back must get the PIN screen again, never the wait screen with "card not
+// responding". Seen on 23/11/2026 (bench-e2e's InsertToPIN, which pulls the card as soon as
+// the PIN screen shows): on the third quick insertion, step=pin then, 0.7 ms later,
+// step=card_present err=card_not_responding, and the window stayed there.
+func TestCardPulledWhileReading(t *testing.T) {
+	requireX(t)
+	p := startPortal(t)
+	c := startCard(t, p, "cpe")
+	ref := references(t)
+	a := startAgent(t, agentEnv(t, p, c), "gui", "--lang", "fr")
+	a.waitScreen(t, ref, "home", 20*time.Second)
+	for i := 1; i <= 4; i++ {
+		t0 := time.Now()
+		if err := c.Insert(); err != nil {
+			t.Fatal(err)
+		}
+		a.waitPINClean(t, ref, t0, i)
+		c.RemoveAndWait(t) // at once: the background reading is still running
+		a.waitScreen(t, ref, "home", 20*time.Second)
+	}
+	t0 := time.Now()
+	if err := c.Insert(); err != nil {
+		t.Fatal(err)
+	}
+	a.waitPINClean(t, ref, t0, 5)
+	time.Sleep(1500 * time.Millisecond) // the reading ends; the PIN screen must stay, no error
+	if at, line, ok := traceError(a.Stderr.String(), t0); ok {
+		t.Fatalf("insertion 5 (card left in): %s at %s; cpx-agent stderr:\n%s", line, at.Format(time.RFC3339Nano), a.Stderr.String())
+	}
+	if name := ref[a.band()]; name != "pin" {
+		t.Fatalf("insertion 5 (card left in): screen %q 1.5 s after the PIN screen, want pin; cpx-agent stderr:\n%s", name, a.Stderr.String())
+	}
+}
+
+// waitPINClean waits for the PIN screen after insertion n (at t0) and returns when it was
+// first seen (as waitScreen), failing at once when the state trace shows an error since t0.
+func (a *Agent) waitPINClean(t testing.TB, ref screens, t0 time.Time, n int) time.Time {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	prevEnd := time.Now()
+	for time.Now().Before(deadline) {
+		name := ref[a.band()]
+		at := time.Now()
+		if name == "pin" {
+			a.reads.add(at.Sub(prevEnd))
+			return at
+		}
+		if at, line, ok := traceError(a.Stderr.String(), t0); ok {
+			time.Sleep(500 * time.Millisecond) // what the window shows then
+			t.Fatalf("insertion %d: %s at %s (screen %q); cpx-agent stderr:\n%s", n, line,
+				at.Format(time.RFC3339Nano), ref[a.band()], a.Stderr.String())
+		}
+		prevEnd = at
+		time.Sleep(pollEvery)
+	}
+	t.Fatalf("insertion %d: no PIN screen within 20 s; cpx-agent stderr:\n%s", n, a.Stderr.String())
+	return time.Time{}
+}
+
+// traceError finds the first state trace line since t0 with an error other than the card
+// having been pulled (err=card_removed is the expected answer to a pull).
+func traceError(stderr string, since time.Time) (time.Time, string, bool) {
+	for _, l := range strings.Split(stderr, "\n") {
+		f := strings.Fields(l)
+		if len(f) < 4 || !strings.HasPrefix(f[1], "step=") || f[3] == "err=-" || f[3] == "err=card_removed" {
+			continue
+		}
+		if at, err := time.Parse(time.RFC3339Nano, f[0]); err == nil && !at.Before(since) {
+			return at, strings.Join(f[1:], " "), true
+		}
+	}
+	return time.Time{}, "", false
 }
