@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto"
 	"crypto/rand"
@@ -9,7 +8,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -86,7 +84,7 @@ func cardInfo(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	rep, err := collectCardInfo(ctx, f, stdin)
+	rep, err := collectCardInfo(ctx, f, newSecretInput(stdin, stderr))
 	if err != nil {
 		return report(stdout, stderr, "card info", f.asJSON, "", err)
 	}
@@ -99,7 +97,7 @@ func cardInfo(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 // collectCardInfo gathers the report.
-func collectCardInfo(ctx context.Context, f cardInfoFlags, stdin io.Reader) (*cardInfoReport, error) {
+func collectCardInfo(ctx context.Context, f cardInfoFlags, secrets *secretInput) (*cardInfoReport, error) {
 	if err := checkReader(f.reader); err != nil {
 		return nil, err
 	}
@@ -144,7 +142,7 @@ func collectCardInfo(ctx context.Context, f cardInfoFlags, stdin io.Reader) (*ca
 		rep.Notes = append(rep.Notes, "certificate subject is not a CPx one: "+err.Error())
 	}
 	if f.pinStdin {
-		if err := signChallenge(tok, stdin); err != nil {
+		if err := signChallenge(ctx, tok, secrets); err != nil {
 			return nil, err
 		}
 		rep.Signature = "verified"
@@ -169,12 +167,16 @@ func presentCard(ctx context.Context, reader string) (string, []byte, bool) {
 	return "", nil, false
 }
 
-// signChallenge logs in once with the PIN from stdin, signs a random challenge and verifies
-// the signature against the certificate.
-func signChallenge(tok *token.Token, stdin io.Reader) error {
-	pin, err := readCardPIN(stdin)
+// signChallenge logs in once with the PIN (asked without echo at a terminal, else one line
+// of stdin), signs a random challenge and verifies the signature against the certificate.
+func signChallenge(ctx context.Context, tok *token.Token, secrets *secretInput) error {
+	pin, err := secrets.read(ctx, "Code PIN de la carte : ", "PIN")
 	if err != nil {
 		return err
+	}
+	if len(pin) > 64 {
+		clear(pin)
+		return &cliError{Code: codePINFormat, exit: exitUsage, Message: "Le code PIN comporte 4 chiffres."}
 	}
 	key, err := tok.Login(pin)
 	clear(pin)
@@ -195,27 +197,6 @@ func signChallenge(tok *token.Token, stdin io.Reader) error {
 		return fmt.Errorf("signature du défi : %w", err)
 	}
 	return nil
-}
-
-// readCardPIN reads one line (at most 64 bytes) without keeping copies beyond the result.
-func readCardPIN(r io.Reader) ([]byte, error) {
-	br := bufio.NewReaderSize(r, 64)
-	line, err := br.ReadSlice('\n')
-	if errors.Is(err, bufio.ErrBufferFull) {
-		clear(line)
-		return nil, &cliError{Code: codePINFormat, exit: exitUsage, Message: "Le code PIN comporte 4 chiffres."}
-	}
-	if err != nil && !(errors.Is(err, io.EOF) && len(line) > 0) {
-		return nil, noInput("PIN")
-	}
-	n := len(line)
-	for n > 0 && (line[n-1] == '\n' || line[n-1] == '\r') {
-		n--
-	}
-	pin := make([]byte, n)
-	copy(pin, line)
-	clear(line)
-	return pin, nil
 }
 
 func printCardInfo(w io.Writer, r *cardInfoReport) {
