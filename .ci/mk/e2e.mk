@@ -42,7 +42,7 @@ bench-e2e:
 	    if (tr != "") printf "%-54s %9.1f ms %9d ms %7.2f\n", "state trace step=pin over the monitor event", tr, 50, tr / 50; \
 	    printf "%-54s %9.1f ms %12s %7s\n", "PIN Enter -> banner, GUI (machine time)", gui, "-", "-"; \
 	    if (eng != "") { \
-	      printf "%-54s %9.1f ms %12s %7s\n", "  of which engine: key -> state trace step (" nscr " screens)", eng, "-", "-"; \
+	      printf "%-54s %9.1f ms %12s %7s\n", "  of which engine: key -> trace step, " nscr + 0 " screens", eng, "-", "-"; \
 	      printf "%-54s %9.1f ms %12s %7s\n", "  of which render + screen read (GUI - engine)", gui - eng, "-", "-"; \
 	    } \
 	    printf "%-54s %9.1f ms %12s %7s\n", "  (gap between screen reads, resolution)", poll2, "", ""; \

@@ -134,7 +134,7 @@ func (a *Agent) Size(t testing.TB) string {
 }
 
 // band hashes the window's title band: the top 540×50 pixels, read in-process (xband.go);
-// "" when the window cannot be read (gone, unmapped).
+// "" when the window cannot be read (gone, unmapped) or is not painted yet (one colour).
 func (a *Agent) band() string {
 	h, err := xBandHash(a.Win, 540, bandHeight)
 	if err != nil {

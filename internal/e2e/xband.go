@@ -56,9 +56,17 @@ static int cpx_band(Display *d, Window win, int w, int h, unsigned char *out) {
 		while (m[c] && !((m[c] >> shift[c]) & 1)) shift[c]++;
 	}
 	int i = 0;
+	int fast = img->bits_per_pixel == 32 && img->byte_order == LSBFirst; // Xvfb depth 24 on x86
 	for (int y = 0; y < h; y++) {
+		const unsigned char *row = (const unsigned char *)img->data + (long)y * img->bytes_per_line;
 		for (int x = 0; x < w; x++) {
-			unsigned long p = XGetPixel(img, x, y);
+			unsigned long p;
+			if (fast) {
+				const unsigned char *q = row + 4 * x;
+				p = (unsigned long)q[0] | (unsigned long)q[1] << 8 | (unsigned long)q[2] << 16 | (unsigned long)q[3] << 24;
+			} else {
+				p = XGetPixel(img, x, y);
+			}
 			for (int c = 0; c < 3; c++) out[i++] = (unsigned char)((p & m[c]) >> shift[c]);
 		}
 	}
@@ -109,7 +117,7 @@ func xWindow(win string) (C.Window, error) {
 var errNotViewable = errors.New("window not viewable")
 
 // xBandHash hashes the RGB bytes of the top-left w×h pixels of the window (clipped to the
-// window) with SHA-256, first 16 hex digits.
+// window) with SHA-256, first 16 hex digits; errUnpainted when they are all one colour.
 func xBandHash(win string, w, h int) (string, error) {
 	id, err := xWindow(win)
 	if err != nil {
@@ -126,8 +134,25 @@ func xBandHash(win string, w, h int) (string, error) {
 	if n < 0 {
 		return "", errNotViewable
 	}
-	sum := sha256.Sum256(buf[:int(n)*3])
+	px := buf[:int(n)*3]
+	if uniform(px) {
+		return "", errUnpainted
+	}
+	sum := sha256.Sum256(px)
 	return fmt.Sprintf("%x", sum[:8]), nil
+}
+
+// errUnpainted: the band is one colour, a window not drawn yet (every page has a title).
+var errUnpainted = errors.New("title band not painted")
+
+// uniform tells whether every RGB pixel of px is the first one.
+func uniform(px []byte) bool {
+	for i := 3; i+2 < len(px); i += 3 {
+		if px[i] != px[0] || px[i+1] != px[1] || px[i+2] != px[2] {
+			return false
+		}
+	}
+	return true
 }
 
 // xSize is the window's size, e.g. "540x500", and whether it is viewable.
