@@ -77,49 +77,6 @@ type transition struct {
 	Seen time.Time // that screen first seen in the window
 }
 
-// engineShare sums, over the transitions, the time from the key press to the state trace's
-// first line entering the next step (the engine's share, without rendering); false when the
-// trace lacks one of them (no CPX_AGENT_TRACE, or a step merged away by the trace).
-func (st signInTimes) engineShare(stderr string) (time.Duration, bool) {
-	var sum time.Duration
-	for _, tr := range st.Steps {
-		at, ok := traceEnters(stderr, tr.Step, tr.Key)
-		if !ok {
-			return 0, false
-		}
-		sum += at.Sub(tr.Key)
-	}
-	return sum, len(st.Steps) > 0
-}
-
-// describe is one line per transition: the engine's and the window's share, in ms.
-func (st signInTimes) describe(stderr string) string {
-	var b strings.Builder
-	for _, tr := range st.Steps {
-		eng := "?"
-		if at, ok := traceEnters(stderr, tr.Step, tr.Key); ok {
-			eng = fmt.Sprintf("%.1f ms", ms(at.Sub(tr.Key)))
-		}
-		fmt.Fprintf(&b, "\n  key → %s: state trace %s, screen seen %.1f ms", tr.Step, eng, ms(tr.Seen.Sub(tr.Key)))
-	}
-	return b.String()
-}
-
-// traceEnters finds the first state trace line (docs/ui.md) at or after since whose step is
-// step, busy or not: "2026-11-23T03:25:42.020871402Z step=pin busy=false err=-".
-func traceEnters(stderr, step string, since time.Time) (time.Time, bool) {
-	for _, l := range strings.Split(stderr, "\n") {
-		f := strings.Fields(l)
-		if len(f) < 3 || f[1] != "step="+step {
-			continue
-		}
-		if at, err := time.Parse(time.RFC3339Nano, f[0]); err == nil && !at.Before(since) {
-			return at, true
-		}
-	}
-	return time.Time{}, false
-}
-
 // press sends one timed key (xKey) and fails the test if it cannot.
 func (a *Agent) press(t testing.TB, keysym string) time.Time {
 	t.Helper()
