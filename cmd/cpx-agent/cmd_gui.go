@@ -80,6 +80,7 @@ func runGUI(args []string, _ io.Reader, _, stderr io.Writer) int {
 		}
 	}
 	a := app.NewWithID("fr.cpx-agent.agent")
+	trimAfterStart(a, trimDelay, freeOSMemory)
 	ui.Run(a, eng, ui.Options{Lang: *lang, Version: version, Workstation: station})
 	cancel() // the window is closed: the engine signs the session out and stops
 	done()

@@ -3,19 +3,21 @@
 package e2e
 
 import (
-	"bufio"
-	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/cpx-agent/cpx-agent/internal/procmem"
 )
 
 // BenchmarkColdStart: exec → the first window mapped with the real engine (portal
-// configured, no card), then one more run: VmRSS 3 s after the window, CPU used while idle on
-// the home screen over BENCH_IDLE_SECONDS (default 60). The same method as
-// internal/ui/internal/uibench, which only runs the demo engine.
+// configured, no card), then one more run: memory 3 s after the window (VmRSS, RssAnon,
+// RssFile, PSS, and RSS split into GL driver, executable, Go heap, C heap, other anonymous,
+// other files — internal/procmem, the agent printing its Go runtime figures under
+// CPX_GOMEM_AFTER), then the CPU used while idle on the home screen over BENCH_IDLE_SECONDS
+// (default 60). The same method as internal/ui/internal/uibench (bench-ui), which runs the demo
+// engine beside a bare Fyne window.
 func BenchmarkColdStart(b *testing.B) {
 	requireX(b)
 	p := startPortal(b)
@@ -33,49 +35,39 @@ func BenchmarkColdStart(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("BENCH_IDLE_SECONDS")); err == nil && v > 0 {
 		idle = v
 	}
-	a := startAgent(b, env, "gui", "--lang", "fr")
+	a := startAgent(b, append(env, procmem.GoMemEnv+"=3s"), "gui", "--lang", "fr")
 	time.Sleep(3 * time.Second)
 	pid := a.Cmd.Process.Pid
-	rss := procStatus(pid, "VmRSS:")
-	t0, c0 := time.Now(), cpuTicks(pid)
-	time.Sleep(time.Duration(idle) * time.Second)
-	cpu := float64(cpuTicks(pid)-c0) / 100 / time.Since(t0).Seconds() * 100 // USER_HZ = 100
+	mem, err := procmem.Read(pid)
+	if err != nil {
+		b.Fatal(err)
+	}
+	gm, err := procmem.ParseGoMem(a.Stderr.String())
+	if err != nil {
+		b.Fatalf("cpx-agent printed no Go memory line (%s): %v\n%s", procmem.GoMemEnv, err, a.Stderr.String())
+	}
+	maps := mem.Maps.WithGoHeap(gm.HeapAddr)
+	cpu, err := procmem.CPUPercent(pid, time.Duration(idle)*time.Second)
+	if err != nil {
+		b.Fatal(err)
+	}
 	start := ms(total) / float64(b.N)
 	b.ReportMetric(start, "start-ms")
 	b.ReportMetric(goalColdStartMS, "goal-ms")
 	b.ReportMetric(start/goalColdStartMS, "ratio")
-	b.ReportMetric(float64(rss)/1024, "rss-MB")
-	b.ReportMetric(float64(rss)/1024/goalRSSMB, "rss-ratio")
+	mb := func(kb int64) float64 { return float64(kb) / 1024 }
+	b.ReportMetric(mb(mem.Status.VmRSS), "rss-MB")
+	b.ReportMetric(mb(mem.Status.VmRSS)/goalRSSMB, "rss-ratio")
+	for _, m := range []struct {
+		kb   int64
+		unit string
+	}{
+		{mem.Status.RssAnon, "anon-MB"}, {mem.Status.RssFile, "file-MB"}, {mem.Rollup.Pss, "pss-MB"},
+		{maps.GL, "gl-MB"}, {maps.Exe, "exe-MB"}, {maps.GoHeap, "goheap-MB"}, {maps.Heap, "cheap-MB"},
+		{maps.Anon, "otheranon-MB"}, {maps.Files, "files-MB"},
+	} {
+		b.ReportMetric(mb(m.kb), m.unit)
+	}
 	b.ReportMetric(cpu, "idle-cpu-%")
 	b.ReportMetric(float64(idle), "idle-s")
-}
-
-// procStatus reads a kB field of /proc/<pid>/status (-1 when absent).
-func procStatus(pid int, field string) int {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return -1
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if fs := strings.Fields(sc.Text()); len(fs) >= 2 && fs[0] == field {
-			v, _ := strconv.Atoi(fs[1])
-			return v
-		}
-	}
-	return -1
-}
-
-// cpuTicks is utime+stime of /proc/<pid>/stat, in clock ticks.
-func cpuTicks(pid int) int {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	s := string(raw)
-	fs := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	u, _ := strconv.Atoi(fs[11])
-	k, _ := strconv.Atoi(fs[12])
-	return u + k
 }
