@@ -63,8 +63,9 @@ func coldStart(p program) (time.Duration, error) {
 	return time.Since(t0), nil
 }
 
-// steady starts p once more with the Go runtime report on (procmem.GoMemEnv), reads its
-// memory `after` the window is mapped, then the CPU it uses over idle.
+// steady starts p once more with the Go runtime report on (procmem.GoMemEnv, printed `after`
+// exec), reads its memory as soon as that line is out (so both describe the same moment), then
+// the CPU it uses over idle.
 func steady(p program, after, idle time.Duration, r *result) error {
 	cmd := exec.Command(p.bin, p.args...)
 	cmd.Env = append(os.Environ(), procmem.GoMemEnv+"="+after.String())
@@ -78,18 +79,29 @@ func steady(p program, after, idle time.Duration, r *result) error {
 	if err := waitWindow(pid, p.title, 30*time.Second); err != nil {
 		return err
 	}
-	time.Sleep(after + 200*time.Millisecond) // the Go line is printed `after` exec
 	var err error
-	if r.mem, err = procmem.Read(pid); err != nil {
-		return fmt.Errorf("%s: %w", p.name, err)
-	}
-	if r.gomem, err = procmem.ParseGoMem(errOut.String()); err != nil {
+	if r.gomem, err = waitGoMem(&errOut, after+10*time.Second); err != nil {
 		return fmt.Errorf("%s did not print its Go memory line (%s): %w; its stderr:\n%s",
 			p.name, procmem.GoMemEnv, err, errOut.String())
+	}
+	if r.mem, err = procmem.Read(pid); err != nil {
+		return fmt.Errorf("%s: %w", p.name, err)
 	}
 	r.mem.Maps = r.mem.Maps.WithGoHeap(r.gomem.HeapAddr)
 	r.cpu, err = procmem.CPUPercent(pid, idle)
 	return err
+}
+
+// waitGoMem polls the child's stderr for its procmem.GoMemPrefix line.
+func waitGoMem(stderr *syncBuffer, limit time.Duration) (procmem.GoMem, error) {
+	deadline := time.Now().Add(limit)
+	for {
+		g, err := procmem.ParseGoMem(stderr.String())
+		if err == nil || time.Now().After(deadline) {
+			return g, err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // waitWindow polls every 10 ms for a viewable window of pid with the title.
