@@ -13,8 +13,8 @@
 #   CPX_E2E_SHOTS=docs/screenshots/real make test-e2e   refreshes the committed screenshots.
 #   TestCardPulledWhileReading (not in test-e2e yet: it fails until the agent is fixed) pulls
 #               the card while the PIN screen's background reading runs, then re-inserts it:
-#               on 23/11/2026 the 3rd insertion went to card_not_responding. Run it with
-#               go test -tags e2e -count=1 -v -run TestCardPulledWhileReading ./internal/e2e/
+#               on 23/11/2026 a later insertion went to card_not_responding (3 runs in 4). Run
+#               .ci/rig.sh run go test -tags e2e -count=1 -v -run TestCardPulledWhileReading ./internal/e2e/
 TEST_SERIAL   += test-e2e
 BENCH_TARGETS += bench-e2e
 

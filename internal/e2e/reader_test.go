@@ -51,9 +51,13 @@ func TestAgentWatchesOnlyItsReader(t *testing.T) {
 // TestCardPulledWhileReading: the PIN screen shows before the card is read (tries, holder and
 // serial are read in the background, Snapshot.Reading). An operator who pulls the card at
 // once and puts it back must get the PIN screen again, never the wait screen with "card not
-// responding". Seen on 23/11/2026 (bench-e2e's InsertToPIN, which pulls the card as soon as
-// the PIN screen shows): on the third quick insertion, step=pin then, 0.7 ms later,
-// step=card_present err=card_not_responding, and the window stayed there.
+// responding". Seen on 23/11/2026 (bench-e2e's InsertToPIN, which pulled the card as soon as
+// the PIN screen showed): on a later insertion, step=pin then, 0.7-2 ms later,
+// step=card_present err=card_not_responding, and the window stayed there. Likely path: the
+// pull cancels the flow (Engine.newFlow), the reading's PKCS#11 call still in flight is
+// abandoned with context.Canceled, tokenPort.gaveUp (cmd/cpx-agent/wire_token.go) marks the
+// reader's token entry stuck, and the entry is not dropped on removal, so the next
+// insertion's TriesLeft fails at once ("a previous call is still waiting for the card").
 func TestCardPulledWhileReading(t *testing.T) {
 	requireX(t)
 	p := startPortal(t)
@@ -61,7 +65,8 @@ func TestCardPulledWhileReading(t *testing.T) {
 	ref := references(t)
 	a := startAgent(t, agentEnv(t, p, c), "gui", "--lang", "fr")
 	a.waitScreen(t, ref, "home", 20*time.Second)
-	for i := 1; i <= 4; i++ {
+	const pulls = 8 // the race is narrow: one run in four passed with 4 pulls
+	for i := 1; i <= pulls; i++ {
 		t0 := time.Now()
 		if err := c.Insert(); err != nil {
 			t.Fatal(err)
@@ -74,13 +79,13 @@ func TestCardPulledWhileReading(t *testing.T) {
 	if err := c.Insert(); err != nil {
 		t.Fatal(err)
 	}
-	a.waitPINClean(t, ref, t0, 5)
+	a.waitPINClean(t, ref, t0, pulls+1)
 	time.Sleep(1500 * time.Millisecond) // the reading ends; the PIN screen must stay, no error
 	if at, line, ok := traceError(a.Stderr.String(), t0); ok {
-		t.Fatalf("insertion 5 (card left in): %s at %s; cpx-agent stderr:\n%s", line, at.Format(time.RFC3339Nano), a.Stderr.String())
+		t.Fatalf("last insertion (card left in): %s at %s; cpx-agent stderr:\n%s", line, at.Format(time.RFC3339Nano), a.Stderr.String())
 	}
 	if name := ref[a.band()]; name != "pin" {
-		t.Fatalf("insertion 5 (card left in): screen %q 1.5 s after the PIN screen, want pin; cpx-agent stderr:\n%s", name, a.Stderr.String())
+		t.Fatalf("last insertion (card left in): screen %q 1.5 s after the PIN screen, want pin; cpx-agent stderr:\n%s", name, a.Stderr.String())
 	}
 }
 
