@@ -15,8 +15,9 @@ import (
 
 // The screens have no accessibility tree, and the state trace (CPX_AGENT_TRACE) tells when the
 // engine changed step, not when the window showed it, so a screen is told by its title: the
-// top band of the window (every page starts with its title), hashed. The reference hashes come from the same binary, renderer and window size: the demo
-// engine opened on each screen (`cpx-agent gui --demo --demo-step NAME`).
+// top band of the window (every page starts with its title), hashed. The reference hashes
+// come from the same binary, renderer, window size and reader (xband.go): the demo engine
+// opened on each screen (`cpx-agent gui --demo --demo-step NAME`).
 const (
 	windowTitle = "CPx Agent"
 	bandHeight  = 50 // px from the top of the 540×500 window: the page title
@@ -29,8 +30,9 @@ const (
 // Before, the only clients while an agent started were the short-lived xdotool/import polls,
 // so each of them reset the server on exit, and the agent's GLFW sometimes failed to open the
 // display ("PlatformError: X11: Failed to open display", then "no window": the flake of
-// 23/11/2026, reproduced with xdpyinfo against xdotool in a loop: 4-5 failures in 300 without
-// -noreset, none with it).
+// 23/11/2026). Reproduced: xdpyinfo run 300 times beside a loop of xdotool calls failed 4-5
+// times, none with one client held open or Xvfb -noreset; the demo agent started 80 times
+// under xdotool polling failed once, "X11: Failed to open display :99".
 func requireX(t testing.TB) {
 	t.Helper()
 	if os.Getenv("DISPLAY") == "" {
