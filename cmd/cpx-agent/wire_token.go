@@ -86,6 +86,9 @@ func newTokenPort(modules []string, log *slog.Logger) *tokenPort {
 
 // get returns the reader's token, opening it once for every concurrent caller.
 func (p *tokenPort) get(ctx context.Context, reader string) (*tokenEntry, error) {
+	if err := ctx.Err(); err != nil { // a flow that moved on opens nothing
+		return nil, fmt.Errorf("token: %w", err)
+	}
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -196,16 +199,19 @@ func call[T any](ctx context.Context, p *tokenPort, reader, op string, deadline 
 	return r.v, nil
 }
 
-// gaveUp marks e stuck (its call is still in flight) and returns the error for the caller.
+// gaveUp returns the error for a caller that stopped waiting. Past the deadline it marks e
+// stuck (its call is still in flight on a card that does not answer). A caller whose flow
+// moved on (card pulled, cancelled) says nothing of the card: it may have waited on a call
+// that another caller started, so e is left as it is.
 func (p *tokenPort) gaveUp(e *tokenEntry, reader, op string, cause error) error {
+	if errors.Is(cause, context.Canceled) {
+		return fmt.Errorf("token %s: %w", op, cause) // the flow moved on: nobody reads this
+	}
 	p.mu.Lock()
 	if e.pending > 0 {
 		e.stuck = true
 	}
 	p.mu.Unlock()
-	if errors.Is(cause, context.Canceled) {
-		return fmt.Errorf("token %s: %w", op, cause) // the flow moved on: nobody reads this
-	}
 	p.log.Warn("card does not answer; call abandoned", "reader", reader, "op", op)
 	return fmt.Errorf("%w: %s: %s: %w", agent.ErrCardNotResponding, reader, op, cause)
 }

@@ -178,6 +178,38 @@ func TestTokenPortCanceled(t *testing.T) {
 	}
 }
 
+// TestTokenPortStaleCallerOpensNothing: a caller whose flow moved on (the card pulled and put
+// back at once) neither opens the token nor marks the reader stuck, so the new flow's reading
+// gets the card, not card_not_responding (seen in the real window: insert, pull, insert).
+func TestTokenPortStaleCallerOpensNothing(t *testing.T) {
+	o := &fakeOpener{cards: map[string]*fakeCard{"A": {}}, openGate: make(chan struct{})}
+	p := o.port(time.Minute)
+	defer p.Close()
+	stale, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := p.HolderName(stale, "A"); !errors.Is(err, context.Canceled) || o.opens.Load() != 0 {
+		t.Fatalf("stale caller: %v, %d opens", err, o.opens.Load())
+	}
+	got := make(chan error, 1)
+	go func() { _, err := p.TriesLeft(context.Background(), "A"); got <- err }()
+	for o.opens.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	// Another stale caller gives up while the live open runs: the reader is not "stuck".
+	if _, err := p.TriesLeft(stale, "A"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("second stale caller: %v", err)
+	}
+	live, cancelLive := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancelLive()
+	if _, err := p.HolderName(live, "A"); errors.Is(err, agent.ErrCardNotResponding) && !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("live caller failed fast after stale ones: %v", err)
+	}
+	close(o.openGate)
+	if err := <-got; err != nil {
+		t.Fatalf("live reading after stale callers: %v", err)
+	}
+}
+
 // TestTokenPortSingleFlight: concurrent first calls share one open.
 func TestTokenPortSingleFlight(t *testing.T) {
 	o := &fakeOpener{cards: map[string]*fakeCard{"A": {}}, openGate: make(chan struct{})}

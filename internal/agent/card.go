@@ -64,21 +64,32 @@ func (e *Engine) identify(ev CardEvent) {
 	reader, tok, gen, ctx := ev.Reader, e.d.Token, r.gen, r.flowCtx
 	go func() {
 		cctx, cancel := context.WithTimeout(ctx, e.cfg.CallTimeout)
-		var id identity
-		tries, terr := tok.TriesLeft(cctx, reader)
-		name, nerr := tok.HolderName(cctx, reader)
-		id.Holder = name
-		if sr, ok := tok.(CardSerialReader); ok {
-			id.Serial, _ = sr.Serial(cctx, reader) // optional: the holder name is the fallback
-		}
+		id, tries, err := readCard(cctx, tok, reader)
 		cancel()
 		e.post(func() {
 			if gen == e.run.gen && e.run.s.Step == StepPIN && e.run.s.Reading {
-				e.identified(id, tries, errors.Join(terr, nerr))
+				e.identified(id, tries, err)
 			}
 		})
 	}()
 	e.publish()
+}
+
+// readCard reads the card without a PIN: tries left, holder, serial. It stops at the first
+// call after ctx ends (the card was pulled, the flow moved on): nothing more goes to a card
+// that another flow may be reading already.
+func readCard(ctx context.Context, tok Token, reader string) (identity, int, error) {
+	var id identity
+	tries, terr := tok.TriesLeft(ctx, reader)
+	if ctx.Err() != nil {
+		return id, tries, ctx.Err()
+	}
+	name, nerr := tok.HolderName(ctx, reader)
+	id.Holder = name
+	if sr, ok := tok.(CardSerialReader); ok && ctx.Err() == nil {
+		id.Serial, _ = sr.Serial(ctx, reader) // optional: the holder name is the fallback
+	}
+	return id, tries, errors.Join(terr, nerr)
 }
 
 // identified applies the card reading: blocked card, error, or the tries left and holder on

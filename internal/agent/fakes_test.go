@@ -119,6 +119,7 @@ func (f *fakeToken) TriesLeft(ctx context.Context, reader string) (int, error) {
 }
 
 func (f *fakeToken) HolderName(ctx context.Context, reader string) (string, error) {
+	f.tr.add("token:holder")
 	c, err := f.card(reader)
 	if err != nil {
 		return "", err

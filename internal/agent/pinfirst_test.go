@@ -3,6 +3,7 @@ package agent
 import (
 	"errors"
 	"testing"
+	"time"
 )
 
 // readingPIN inserts a card whose reading (tries, holder) waits for the returned gate, and
@@ -83,5 +84,23 @@ func TestCardPulledDuringReadingDropsPIN(t *testing.T) {
 	h.wait("engine alive", func(Snapshot) bool { return true })
 	if s := h.e.Current(); s.Step != StepWaitingCard || h.tok.loginCount() != 0 || string(pin) != "\x00\x00\x00\x00" {
 		t.Fatalf("after the pull: step %v logins %d PIN left %q", s.Step, h.tok.loginCount(), pin)
+	}
+}
+
+// TestReadingStopsWhenCardPulled: the card leaves during its reading: the reading sends
+// nothing more to the reader (a new card there may be read by the next flow already).
+func TestReadingStopsWhenCardPulled(t *testing.T) {
+	h := newHarness(t, Config{})
+	_, gate := readingPIN(t, h, 3)
+	h.mon.remove(readerA)
+	h.settle(StepWaitingCard)
+	close(gate)
+	h.e.Do(Cancel{})
+	h.wait("engine alive", func(Snapshot) bool { return true })
+	time.Sleep(20 * time.Millisecond) // the stale reading's goroutine ends
+	for _, l := range h.tr.all() {
+		if l == "token:holder" {
+			t.Fatalf("the stale reading went on to the holder: %v", h.tr.all())
+		}
 	}
 }
