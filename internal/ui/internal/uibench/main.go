@@ -10,6 +10,7 @@
 package main
 
 import (
+	"debug/buildinfo"
 	"flag"
 	"fmt"
 	"os"
@@ -48,6 +49,7 @@ func main() {
 	fmt.Printf("bench-ui: cpx-agent gui --demo --demo-step %s beside a bare Fyne window (540x500, label + button),\n", *step)
 	fmt.Printf("under Xvfb (%s), %d cold starts each, memory %v after exec, idle CPU over %d s\n",
 		os.Getenv("DISPLAY"), *n, *after, *idle)
+	fmt.Printf("build tags: cpx-agent %q, fyneref %q\n", buildTags(*bin), buildTags(*ref))
 	table(res[0], res[1], *idle)
 	fmt.Printf("cold starts, cpx-agent (ms): %s; fyneref: %s\n", fmtRuns(res[0].starts), fmtRuns(res[1].starts))
 	for i, r := range res {
@@ -56,6 +58,20 @@ func main() {
 	if la, err := os.ReadFile("/proc/loadavg"); err == nil {
 		fmt.Printf("load average after the runs: %s", la)
 	}
+}
+
+// buildTags is the -tags setting a Go binary was built with ("" when none).
+func buildTags(bin string) string {
+	info, err := buildinfo.ReadFile(bin)
+	if err != nil {
+		return "unknown: " + err.Error()
+	}
+	for _, s := range info.Settings {
+		if s.Key == "-tags" {
+			return s.Value
+		}
+	}
+	return ""
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
