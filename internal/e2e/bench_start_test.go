@@ -15,8 +15,8 @@ import (
 // configured, no card), then one more run: memory 4 s after exec, about 3 s after the window (VmRSS, RssAnon,
 // RssFile, PSS, and RSS split into GL driver, executable, Go heap, C heap, other anonymous,
 // other files — internal/procmem, the agent printing its Go runtime figures under
-// CPX_GOMEM_AFTER), then the CPU used while idle on the home screen over BENCH_IDLE_SECONDS
-// (default 60). The same method as internal/ui/internal/uibench (bench-ui), which runs the demo
+// CPX_GOMEM_AFTER), then the CPU used and the threads' wake-ups (context switches) while idle
+// on the home screen over BENCH_IDLE_SECONDS (default 60). The same method as internal/ui/internal/uibench (bench-ui), which runs the demo
 // engine beside a bare Fyne window.
 func BenchmarkColdStart(b *testing.B) {
 	requireX(b)
@@ -52,7 +52,7 @@ func BenchmarkColdStart(b *testing.B) {
 		b.Fatal(err)
 	}
 	maps := mem.Maps.WithGoHeap(gm.HeapAddr)
-	cpu, err := procmem.CPUPercent(pid, time.Duration(idle)*time.Second)
+	use, err := procmem.MeasureIdle(pid, time.Duration(idle)*time.Second)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -73,6 +73,7 @@ func BenchmarkColdStart(b *testing.B) {
 	} {
 		b.ReportMetric(mb(m.kb), m.unit)
 	}
-	b.ReportMetric(cpu, "idle-cpu-%")
+	b.ReportMetric(use.CPU, "idle-cpu-%")
+	b.ReportMetric(use.Wakeups, "wakeups/s")
 	b.ReportMetric(float64(idle), "idle-s")
 }

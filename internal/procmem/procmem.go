@@ -83,7 +83,8 @@ func ParseRollup(r io.Reader) (Rollup, error) {
 	return s, nil
 }
 
-// scanKB fills the fields named in want from "Name:   123 kB" lines and says which it saw.
+// scanKB fills the fields named in want from "Name:   123 kB" (or "Name: 123") lines and says
+// which it saw.
 func scanKB(r io.Reader, want map[string]*int64) (map[string]bool, error) {
 	seen := map[string]bool{}
 	sc := bufio.NewScanner(r)
@@ -159,17 +160,68 @@ func Read(pid int) (Sample, error) {
 	return s, err
 }
 
-// CPUPercent measures the CPU pid uses over d, in percent of one core.
-func CPUPercent(pid int, d time.Duration) (float64, error) {
+// Idle is what a process does while it should be doing nothing.
+type Idle struct {
+	CPU     float64 // % of one core
+	Wakeups float64 // context switches per second, summed over its threads
+}
+
+// MeasureIdle measures pid's CPU and wake-ups over d.
+func MeasureIdle(pid int, d time.Duration) (Idle, error) {
 	c0, err := CPUTicks(pid)
 	if err != nil {
-		return 0, err
+		return Idle{}, err
+	}
+	w0, err := Switches(pid)
+	if err != nil {
+		return Idle{}, err
 	}
 	t0 := time.Now()
 	time.Sleep(d)
 	c1, err := CPUTicks(pid)
 	if err != nil {
+		return Idle{}, err
+	}
+	w1, err := Switches(pid)
+	if err != nil {
+		return Idle{}, err
+	}
+	sec := time.Since(t0).Seconds()
+	return Idle{CPU: float64(c1-c0) / TicksPerSecond / sec * 100, Wakeups: float64(w1-w0) / sec}, nil
+}
+
+// Switches is the number of context switches (voluntary + not) of every thread of pid so far;
+// a sleeping thread that wakes up counts one.
+func Switches(pid int) (int64, error) {
+	dirs, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		return 0, fmt.Errorf("procmem: tasks: %w", err)
+	}
+	var n int64
+	for _, d := range dirs {
+		f, err := os.Open(fmt.Sprintf("/proc/%d/task/%s/status", pid, d.Name()))
+		if err != nil {
+			continue // the thread ended
+		}
+		v, err := ParseSwitches(f)
+		f.Close()
+		if err != nil {
+			return 0, err
+		}
+		n += v
+	}
+	return n, nil
+}
+
+// ParseSwitches returns voluntary + nonvoluntary context switches from a status text.
+func ParseSwitches(r io.Reader) (int64, error) {
+	var vol, nonvol int64
+	seen, err := scanKB(r, map[string]*int64{"voluntary_ctxt_switches:": &vol, "nonvoluntary_ctxt_switches:": &nonvol})
+	if err != nil {
 		return 0, err
 	}
-	return float64(c1-c0) / TicksPerSecond / time.Since(t0).Seconds() * 100, nil
+	if !seen["voluntary_ctxt_switches:"] || !seen["nonvoluntary_ctxt_switches:"] {
+		return 0, fmt.Errorf("%w: no ctxt_switches in status", ErrFormat)
+	}
+	return vol + nonvol, nil
 }

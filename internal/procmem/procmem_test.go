@@ -19,6 +19,8 @@ RssAnon:	   55120 kB
 RssFile:	   87652 kB
 RssShmem:	    1128 kB
 Threads:	18
+voluntary_ctxt_switches:	1500
+nonvoluntary_ctxt_switches:	42
 `
 
 func TestParseStatus(t *testing.T) {
@@ -29,6 +31,16 @@ func TestParseStatus(t *testing.T) {
 	want := Status{VmRSS: 143900, VmHWM: 146212, RssAnon: 55120, RssFile: 87652, RssShmem: 1128}
 	if s != want {
 		t.Fatalf("got %+v, want %+v", s, want)
+	}
+}
+
+func TestParseSwitches(t *testing.T) {
+	n, err := ParseSwitches(strings.NewReader(sampleStatus))
+	if err != nil || n != 1542 {
+		t.Fatalf("switches = %d, %v; want 1500 + 42", n, err)
+	}
+	if _, err := ParseSwitches(strings.NewReader("voluntary_ctxt_switches:\t3\n")); !errors.Is(err, ErrFormat) {
+		t.Fatalf("half the fields: err = %v, want ErrFormat", err)
 	}
 }
 
@@ -111,7 +123,23 @@ func TestReadSelf(t *testing.T) {
 	if m.GoHeap <= 0 || m.GoHeap+m.Anon != s.Maps.Anon {
 		t.Fatalf("Go heap not found at %#x: %+v", g.HeapAddr, m)
 	}
-	if _, err := CPUPercent(os.Getpid(), 10*time.Millisecond); err != nil {
+	// A goroutine that sleeps 1 ms in a loop wakes a thread about 1000 times a second.
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(time.Millisecond):
+			}
+		}
+	}()
+	idle, err := MeasureIdle(os.Getpid(), 200*time.Millisecond)
+	close(done)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if idle.Wakeups < 100 || idle.CPU < 0 {
+		t.Fatalf("a 1 ms ticker measured as %+v", idle)
 	}
 }

@@ -28,7 +28,7 @@ type result struct {
 	starts []time.Duration // sorted
 	mem    procmem.Sample
 	gomem  procmem.GoMem
-	cpu    float64 // idle, % of one core
+	idle   procmem.Idle
 }
 
 // measure times n cold starts of p, then runs it once more for memory and idle CPU.
@@ -88,7 +88,7 @@ func steady(p program, after, idle time.Duration, r *result) error {
 		return fmt.Errorf("%s: %w", p.name, err)
 	}
 	r.mem.Maps = r.mem.Maps.WithGoHeap(r.gomem.HeapAddr)
-	r.cpu, err = procmem.CPUPercent(pid, idle)
+	r.idle, err = procmem.MeasureIdle(pid, idle)
 	return err
 }
 

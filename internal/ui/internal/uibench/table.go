@@ -41,7 +41,8 @@ func table(a, r result, idle int) {
 		{"  Go off-heap metadata, mapped (runtime)", mb(a.gomem.OffHeap), mb(r.gomem.OffHeap), "MB", 0},
 		{"RSS: other files (libc, X11, GLFW deps…)", mb(a.mem.Maps.Files), mb(r.mem.Maps.Files), "MB", 0},
 		{"goroutines", float64(a.gomem.Goroutines), float64(r.gomem.Goroutines), "", 0},
-		{fmt.Sprintf("idle CPU over %d s", idle), a.cpu, r.cpu, "%", goalIdleCPU},
+		{fmt.Sprintf("idle CPU over %d s", idle), a.idle.CPU, r.idle.CPU, "%", goalIdleCPU},
+		{"idle wake-ups (context switches, all threads)", a.idle.Wakeups, r.idle.Wakeups, "/s", 0},
 	}
 	fmt.Printf("%-46s %10s %10s %10s %8s %10s %7s\n", "measure", "cpx-agent", "fyneref", "agent-ref", "x ref", "goal", "ratio")
 	for _, l := range rows {
