@@ -4,23 +4,22 @@
 #               banner (checked with `cpx-portal admin session list`); card out → locked ≤ 1 s
 #               after the card monitor's event. TestAgentWatchesOnlyItsReader: a card in
 #               vpcd 35969 must not take the flow from the one in 35972 (CPX_AGENT_READER).
+#               TestCardPulledWhileReading: the card pulled 8 times while the PIN screen's
+#               background reading runs, then left in: the PIN screen every time, no error.
+#               TestBandReader: the in-process title-band reader (xband.go, xwin.go).
 #   bench-e2e   card in → PIN screen vs the card monitor's event (goal ≤ 50 ms over it);
 #               PIN → banner, GUI vs `cpx-agent login card` (goal ≤ 1.2×), with the engine's
 #               share from the agent's state trace (key → step change) beside the screen-seen
 #               time; screens are read in-process (XGetImage, xband.go); cold start to the
 #               first window with the real engine (≤ 1 s), VmRSS (≤ 80 MB), idle CPU
-#               (BENCH_IDLE_SECONDS, 60 s by default). TestBandReader checks the reader.
+#               (BENCH_IDLE_SECONDS, 60 s by default).
 #   CPX_E2E_SHOTS=docs/screenshots/real make test-e2e   refreshes the committed screenshots.
-#   TestCardPulledWhileReading (not in test-e2e yet: it fails until the agent is fixed) pulls
-#               the card while the PIN screen's background reading runs, then re-inserts it:
-#               on 23/11/2026 a later insertion went to card_not_responding (3 runs in 4). Run
-#               .ci/rig.sh run go test -tags e2e -count=1 -v -run TestCardPulledWhileReading ./internal/e2e/
 TEST_SERIAL   += test-e2e
 BENCH_TARGETS += bench-e2e
 
 .PHONY: test-e2e bench-e2e
 test-e2e:
-	LANG=fr_FR.UTF-8 $(GO) test -tags e2e -count=1 -v -run 'TestBandReader|TestRealWindowCardSignIn|TestAgentWatchesOnlyItsReader' ./internal/e2e/
+	LANG=fr_FR.UTF-8 $(GO) test -tags e2e -count=1 -v -run 'TestBandReader|TestRealWindowCardSignIn|TestAgentWatchesOnlyItsReader|TestCardPulledWhileReading' ./internal/e2e/
 
 bench-e2e:
 	@out=$$(LANG=fr_FR.UTF-8 $(GO) test -tags e2e -count=1 -run '^$$' -bench 'InsertToPIN|PINToBanner|ColdStart' \

@@ -50,8 +50,7 @@ func BenchmarkInsertToPIN(b *testing.B) {
 		}
 		w.cancel()
 		// The card is read in the background behind the PIN screen: leave it in as long as
-		// an operator typing a PIN would. Pulled at once, the next insertion can fail with
-		// card_not_responding (TestCardPulledWhileReading).
+		// an operator typing a PIN would (a pull at once is TestCardPulledWhileReading's).
 		time.Sleep(time.Until(tPIN.Add(operatorPINTime)))
 		c.RemoveAndWait(b)
 		a.waitScreen(b, ref, "home", 20*time.Second)

@@ -53,11 +53,9 @@ func TestAgentWatchesOnlyItsReader(t *testing.T) {
 // once and puts it back must get the PIN screen again, never the wait screen with "card not
 // responding". Seen on 23/11/2026 (bench-e2e's InsertToPIN, which pulled the card as soon as
 // the PIN screen showed): on a later insertion, step=pin then, 0.7-2 ms later,
-// step=card_present err=card_not_responding, and the window stayed there. Likely path: the
-// pull cancels the flow (Engine.newFlow), the reading's PKCS#11 call still in flight is
-// abandoned with context.Canceled, tokenPort.gaveUp (cmd/cpx-agent/wire_token.go) marks the
-// reader's token entry stuck, and the entry is not dropped on removal, so the next
-// insertion's TriesLeft fails at once ("a previous call is still waiting for the card").
+// step=card_present err=card_not_responding, and the window stayed there (the pull cancelled
+// the reading, and tokenPort.gaveUp marked the reader stuck on context.Canceled; fixed in
+// a1c2f2f).
 func TestCardPulledWhileReading(t *testing.T) {
 	requireX(t)
 	p := startPortal(t)
