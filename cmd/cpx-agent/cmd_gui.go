@@ -67,7 +67,7 @@ func runGUI(args []string, _ io.Reader, _, stderr io.Writer) int {
 		if *trace {
 			d.Trace(stderr)
 		}
-		eng = teeTrace(d, tw)
+		eng = tee(teeTrace(d, tw), trimWhenIdle)
 	} else {
 		e, cfg, stop, err := newEngine(ctx, stderr, tw)
 		if err != nil {
@@ -109,6 +109,8 @@ func newEngine(ctx context.Context, stderr io.Writer, tw io.Writer) (ui.Engine, 
 	} else {
 		close(traced)
 	}
+	idle, _ := e.Subscribe() // closed when Run returns
+	go trimWhenIdle(idle)
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
@@ -194,8 +196,9 @@ func writeTrace(w io.Writer, snaps <-chan agent.Snapshot, now func() time.Time) 
 	}
 }
 
-// teedEngine passes an engine's snapshots to the UI after tracing them: for an engine
-// without Subscribe (the demo engine), whose single stream the UI reads.
+// teedEngine passes an engine's snapshots to the UI after another reader (the trace, the idle
+// trim) saw them: for an engine without Subscribe (the demo engine), whose single stream the UI
+// reads.
 type teedEngine struct {
 	ui.Engine
 	out chan agent.Snapshot
@@ -209,9 +212,15 @@ func teeTrace(e ui.Engine, tw io.Writer) ui.Engine {
 	if tw == nil {
 		return e
 	}
+	return tee(e, func(snaps <-chan agent.Snapshot) { writeTrace(tw, snaps, time.Now) })
+}
+
+// tee returns e with its snapshots passed to sink, in order, on their way to the UI. sink runs
+// in its own goroutine and reads its channel until it closes.
+func tee(e ui.Engine, sink func(<-chan agent.Snapshot)) ui.Engine {
 	t := &teedEngine{Engine: e, out: make(chan agent.Snapshot, 64)}
 	in, mid := e.Notify(), make(chan agent.Snapshot)
-	go func() { writeTrace(tw, mid, time.Now) }()
+	go sink(mid)
 	go func() {
 		defer close(t.out)
 		defer close(mid)
