@@ -2,8 +2,9 @@
 #   bench-ui        cpx-agent gui --demo beside a bare Fyne window of the same size
 #                   (internal/ui/internal/fyneref), both under Xvfb: cold start to the first
 #                   mapped window (N=5), memory 4 s after exec (VmRSS, RssAnon, RssFile, PSS, and RSS
-#                   split into GL driver, executable, Go heap, C heap, other), idle CPU
-#                   (BENCH_IDLE_SECONDS=20 shortens the 60 s idle measure)
+#                   split into GL driver, executable, Go heap, C heap, other), idle CPU and
+#                   wake-ups (BENCH_IDLE_SECONDS=20 shortens the 60 s idle measure); then the
+#                   agent's VmRSS back on home after 3 sign-in round trips driven by xdotool
 #   ui-screenshots  re-renders docs/screenshots/*.png (French) with Fyne's software renderer
 BENCH_TARGETS += bench-ui
 

@@ -27,6 +27,7 @@ func main() {
 	idle := flag.Int("idle", envInt("BENCH_IDLE_SECONDS", 60), "seconds of idle CPU measure (env BENCH_IDLE_SECONDS)")
 	after := flag.Duration("after", 4*time.Second, "memory is read this long after exec (the window is mapped 0.5–1 s after exec)")
 	step := flag.String("demo-step", "home", "demo screen the agent opens on")
+	rounds := flag.Int("rounds", 3, "sign-in round trips of the after-session memory measure (0: none)")
 	flag.Parse()
 	if os.Getenv("DISPLAY") == "" {
 		fail("no DISPLAY: run under Xvfb (xvfb-run, or .ci/rig.sh run)")
@@ -51,6 +52,14 @@ func main() {
 		os.Getenv("DISPLAY"), *n, *after, *idle)
 	fmt.Printf("build tags: cpx-agent %q, fyneref %q\n", buildTags(*bin), buildTags(*ref))
 	table(res[0], res[1], *idle)
+	if *rounds > 0 {
+		before, after, err := afterSession(*bin, *rounds, 7*time.Second)
+		if err != nil {
+			fail("after-session measure: " + err.Error())
+		}
+		fmt.Printf("cpx-agent back on home 7 s after %d sign-in round trips (demo, keyboard): VmRSS %.1f MB, RssAnon %.1f MB (%.1f MB before the first)\n",
+			*rounds, float64(after.VmRSS)/1024, float64(after.RssAnon)/1024, float64(before)/1024)
+	}
 	fmt.Printf("cold starts, cpx-agent (ms): %s; fyneref: %s\n", fmtRuns(res[0].starts), fmtRuns(res[1].starts))
 	for i, r := range res {
 		fmt.Printf("largest mappings of %s (MB):%s\n", progs[i].name, topMaps(r))
