@@ -30,7 +30,7 @@ func BenchmarkInsertToPIN(b *testing.B) {
 	c := startCard(b, p, "cpe")
 	ref := references(b)
 	a := startAgent(b, agentEnv(b, p, c), "gui", "--lang", "fr")
-	a.waitScreen(b, ref, "home", 20*time.Second)
+	time.Sleep(time.Until(a.waitScreen(b, ref, "home", 20*time.Second).Add(settleTime)))
 	var screen, monitor, traced time.Duration
 	nTraced := 0
 	b.ResetTimer()

@@ -61,6 +61,11 @@ func (w *watcher) next(t testing.TB, kind card.EventKind) time.Time {
 // "PIN submitted → banner" starts where an operator's would, after the reading.
 const operatorPINTime = time.Second
 
+// settleTime is how long after its window shows the agent is left alone before the first
+// card: it prepares the sign-in screens off screen meanwhile (internal/ui/warm.go, about
+// 0.2 s), as it does for an operator who inserts the card seconds after the session opens.
+const settleTime = time.Second
+
 // signInTimes are the machine's share of a sign-in through the window: from each key the
 // user pressed to the next screen (the test's typing is left out).
 type signInTimes struct {
@@ -106,7 +111,7 @@ func signIn(t testing.TB, a *Agent, c *testrig.Card, ref screens, phone, shots s
 		}
 	}
 	var st signInTimes
-	a.waitScreen(t, ref, "home", 20*time.Second)
+	time.Sleep(time.Until(a.waitScreen(t, ref, "home", 20*time.Second).Add(settleTime)))
 	shot("01-accueil")
 	w := watch(t, c.Reader)
 	w.next(t, card.ReaderAdded) // the monitor's initial report of the empty reader

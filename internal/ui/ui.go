@@ -116,6 +116,7 @@ func (u *UI) Watch() {
 func Run(a fyne.App, e Engine, opts Options) {
 	u := New(a, e, opts)
 	go u.Watch()
+	go u.warmUp()
 	u.win.ShowAndRun()
 }
 
