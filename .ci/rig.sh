@@ -124,8 +124,10 @@ run() {
   if command -v go >/dev/null; then
     export GOPATH=${GOPATH:-$(go env GOPATH)} GOMODCACHE=${GOMODCACHE:-$(go env GOMODCACHE)} GOCACHE=${GOCACHE:-$(go env GOCACHE)}
   fi
-  # A private session bus with an unlocked Secret Service, and a virtual X display.
-  HOME=$home xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
+  # A private session bus with an unlocked Secret Service, and a virtual X display that does
+  # not reset when its last client leaves (between two short-lived X tools, a client that
+  # connects during a reset fails: "X11: Failed to open display").
+  HOME=$home xvfb-run -a -s "-screen 0 1280x800x24 -noreset" dbus-run-session -- bash -c '
     eval "$(printf %s cpx-test | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null
     export GNOME_KEYRING_CONTROL
     exec "$@"' rig "$@" || rc=$?
