@@ -122,6 +122,9 @@ func signIn(t testing.TB, a *Agent, c *testrig.Card, ref screens, phone, shots s
 	tPIN := a.waitScreen(t, ref, "pin", 20*time.Second)
 	st.InsertToPIN, st.MonitorInsert = tPIN.Sub(t0), w.next(t, card.CardInserted).Sub(t0)
 	w.cancel()
+	if shots != "" {
+		time.Sleep(300 * time.Millisecond) // the card is read: its holder on the screen
+	}
 	shot("02-code-pin")
 
 	a.Keys(t, "type", "--delay", "40", PIN)
