@@ -170,11 +170,12 @@ func stuckAgent(t *testing.T) {
 		}
 	}
 
+	// The PIN screen shows at once; the card is read behind it (Snapshot.Reading).
 	next("card reading", 20*time.Second, func(s agent.Snapshot) bool {
-		return s.Step == agent.StepCardPresent && s.Busy && s.BusyLabel == agent.BusyCardReading
+		return s.Step == agent.StepPIN && s.Reading
 	})
 	t0 := time.Now()
-	s := next("card error", stuckDeadline+3*time.Second, func(s agent.Snapshot) bool { return !s.Busy })
+	s := next("card error", stuckDeadline+3*time.Second, func(s agent.Snapshot) bool { return !s.Reading && !s.Busy })
 	if s.Step != agent.StepCardPresent || agent.MessageKey(s.Err) != agent.KeyCardNotResponding {
 		t.Fatalf("after the hung read: step %v err %v (key %q), want card_present card_not_responding", s.Step, s.Err, agent.MessageKey(s.Err))
 	}
