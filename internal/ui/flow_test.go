@@ -299,3 +299,17 @@ func TestPINWhileCardIsRead(t *testing.T) {
 		t.Fatalf("Enter sent %#v, want the PIN", f.last())
 	}
 }
+
+// TestCardUnreadableRetry: a card that could not be read says so (not « Veuillez patienter »)
+// and Enter reads it again.
+func TestCardUnreadableRetry(t *testing.T) {
+	u, f := newTestUI(t, agent.Snapshot{Step: agent.StepCardPresent, Card: demoCard, TriesLeft: -1, Err: agent.ErrCardNotResponding})
+	requireText(t, u, T("wait.card_failed_title"))
+	requireText(t, u, "La carte ne répond pas")
+	press(u, fyne.KeyReturn)
+	if _, ok := f.last().(agent.ChooseCard); !ok {
+		t.Fatalf("Enter sent %#v, want ChooseCard (read the card again)", f.last())
+	}
+	u.apply(agent.Snapshot{Step: agent.StepCardPresent, Card: demoCard, TriesLeft: -1, Busy: true, BusyLabel: agent.BusyCardReading})
+	requireText(t, u, T("wait.card_present"))
+}

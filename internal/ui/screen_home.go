@@ -46,12 +46,36 @@ func (u *UI) homePage(s agent.Snapshot) *page {
 	return &page{obj: body, refresh: refresh, submit: func() { u.send(agent.ChooseCard{}) }}
 }
 
-// waitPage is a step with nothing to type: the card being read, the sign-in under way.
+// waitPage is a step with nothing to type: the card being read, the sign-in under way. A card
+// that could not be read (the PIN screen shows first, so this is mostly that case) gets its
+// own title and « Réessayer » (Enter), which reads it again.
 func (u *UI) waitPage(s agent.Snapshot) *page {
-	text := T("wait.signing_in")
-	if s.Step == agent.StepCardPresent {
-		text = T("wait.card_present")
-	}
+	head, body := title(""), para("")
 	cancel := widget.NewButton(T("action.cancel"), u.cancel)
-	return &page{obj: container.NewVBox(title(T("wait.title")), para(text), buttons(cancel))}
+	retry := primary(T("action.retry"), func() { u.send(agent.ChooseCard{}) })
+	failed := func(s agent.Snapshot) bool { return s.Step == agent.StepCardPresent && s.Err != nil && !s.Busy }
+	refresh := func(s agent.Snapshot) {
+		switch {
+		case failed(s):
+			head.SetText(T("wait.card_failed_title"))
+			body.SetText(T("wait.card_failed_body"))
+			retry.Show()
+		case s.Step == agent.StepCardPresent:
+			head.SetText(T("wait.title"))
+			body.SetText(T("wait.card_present"))
+			retry.Hide()
+		default:
+			head.SetText(T("wait.title"))
+			body.SetText(T("wait.signing_in"))
+			retry.Hide()
+		}
+	}
+	refresh(s)
+	submit := func() {
+		if failed(u.snap) {
+			u.send(agent.ChooseCard{})
+		}
+	}
+	obj := container.NewVBox(head, body, buttons(cancel, retry))
+	return &page{obj: obj, refresh: refresh, submit: submit}
 }
