@@ -44,6 +44,8 @@ func DemoScreens() []DemoScreen {
 	pin1.TriesLeft, pin1.Err = 1, &agent.PINError{TriesLeft: 1}
 	present, signing := s(agent.StepCardPresent), s(agent.StepSigningIn)
 	present.Busy, present.BusyLabel = true, agent.BusyCardReading
+	unreadable := s(agent.StepCardPresent) // the card does not answer: « Carte illisible »
+	unreadable.Err = agent.ErrCardNotResponding
 	signing.Busy, signing.BusyLabel = true, agent.BusySigningIn
 	failed := s(agent.StepSigningIn) // the portal did not answer: the engine stays, Err set, not busy
 	failed.Err = agent.ErrPortalUnreachable
@@ -73,7 +75,7 @@ func DemoScreens() []DemoScreen {
 	diag := s(agent.StepSettings)
 	diag.Diagnostic = demoReport
 	return []DemoScreen{
-		{"home", home}, {"card_present", present}, {"card_unknown", s(agent.StepCardUnknown)},
+		{"home", home}, {"card_present", present}, {"card_unreadable", unreadable}, {"card_unknown", s(agent.StepCardUnknown)},
 		{"pin", s(agent.StepPIN)}, {"pin_2_tries", pin2}, {"pin_last_try", pin1}, {"card_blocked", s(agent.StepCardBlocked)},
 		{agent.BusySigningIn, signing}, {"signing_in_failed", failed}, {"profile", profile}, {"phone", phone}, {"phone_taken", taken},
 		{"set_password", setpwd}, {"otp_channels", channels}, {"banner", banner}, {"banner_takeover", notice},
