@@ -94,9 +94,11 @@ func TestReadingStopsWhenCardPulled(t *testing.T) {
 	_, gate := readingPIN(t, h, 3)
 	h.mon.remove(readerA)
 	h.settle(StepWaitingCard)
-	close(gate)
+	// The home screen is published before the flow's context is cancelled: let the engine
+	// finish with the removal (one more intent) before the card answers.
 	h.e.Do(Cancel{})
 	h.wait("engine alive", func(Snapshot) bool { return true })
+	close(gate)
 	time.Sleep(20 * time.Millisecond) // the stale reading's goroutine ends
 	for _, l := range h.tr.all() {
 		if l == "token:holder" {
