@@ -80,6 +80,7 @@ type UI struct {
 	dialog  dialog.Dialog // open dialog, if any
 	// wantSize is the window size the current screen asked for (see resize).
 	wantSize fyne.Size
+	shown    agent.Step // the step whose page is on screen (see deferSigningIn)
 }
 
 // New builds the window without showing it. Run is New + ShowAndRun.
@@ -134,9 +135,11 @@ func (u *UI) cancel() { u.send(agent.Cancel{}) }
 func (u *UI) apply(s agent.Snapshot) {
 	prev := u.snap
 	u.snap = s
-	if u.page == nil || s.Step != prev.Step {
+	switch {
+	case u.page != nil && u.deferSigningIn(prev, s):
+	case u.page == nil || s.Step != u.shown:
 		u.show(s)
-	} else if u.page.refresh != nil {
+	case u.page.refresh != nil:
 		u.page.refresh(s)
 	}
 	u.status.update(s)
@@ -147,7 +150,7 @@ func (u *UI) apply(s agent.Snapshot) {
 
 // show builds the screen of s.Step and puts the focus where the user types first.
 func (u *UI) show(s agent.Snapshot) {
-	u.page = u.build(s)
+	u.page, u.shown = u.build(s), s.Step
 	if u.page.bare {
 		u.win.SetContent(u.page.obj)
 		u.resize(u.bannerWindowSize())
