@@ -22,18 +22,26 @@ func (u *UI) unknownCardPage(s agent.Snapshot) *page {
 // read again and the PIN asked again, never reused) and « Annuler »; Enter retries. The
 // error sentence itself is in the status strip under the screen.
 func (u *UI) signingInPage(s agent.Snapshot) *page {
+	return u.retryPage(s, "wait.signing_in", "wait.failed_title", "wait.failed_body")
+}
+
+// retryPage is a wait with nothing to type (« Veuillez patienter », then the waiting text)
+// that turns, once the call failed (Err set, no longer busy), into failTitle and failBody
+// with « Réessayer » (agent.ChooseCard; Enter does the same) beside « Annuler ». The keys
+// are message keys; the error sentence itself is in the status strip.
+func (u *UI) retryPage(s agent.Snapshot, waiting, failTitle, failBody string) *page {
 	head, body := title(""), para("")
 	cancel := widget.NewButton(T("action.cancel"), u.cancel)
 	retry := primary(T("action.retry"), func() { u.send(agent.ChooseCard{}) })
 	failed := func(s agent.Snapshot) bool { return s.Err != nil && !s.Busy }
 	refresh := func(s agent.Snapshot) {
 		if failed(s) {
-			head.SetText(T("wait.failed_title"))
-			body.SetText(T("wait.failed_body"))
+			head.SetText(T(failTitle))
+			body.SetText(T(failBody))
 			retry.Show()
 		} else {
 			head.SetText(T("wait.title"))
-			body.SetText(T("wait.signing_in"))
+			body.SetText(T(waiting))
 			retry.Hide()
 		}
 	}

@@ -50,32 +50,8 @@ func (u *UI) homePage(s agent.Snapshot) *page {
 // that could not be read (the PIN screen shows first, so this is mostly that case) gets its
 // own title and « Réessayer » (Enter), which reads it again.
 func (u *UI) waitPage(s agent.Snapshot) *page {
-	head, body := title(""), para("")
-	cancel := widget.NewButton(T("action.cancel"), u.cancel)
-	retry := primary(T("action.retry"), func() { u.send(agent.ChooseCard{}) })
-	failed := func(s agent.Snapshot) bool { return s.Step == agent.StepCardPresent && s.Err != nil && !s.Busy }
-	refresh := func(s agent.Snapshot) {
-		switch {
-		case failed(s):
-			head.SetText(T("wait.card_failed_title"))
-			body.SetText(T("wait.card_failed_body"))
-			retry.Show()
-		case s.Step == agent.StepCardPresent:
-			head.SetText(T("wait.title"))
-			body.SetText(T("wait.card_present"))
-			retry.Hide()
-		default:
-			head.SetText(T("wait.title"))
-			body.SetText(T("wait.signing_in"))
-			retry.Hide()
-		}
+	if s.Step == agent.StepCardPresent {
+		return u.retryPage(s, "wait.card_present", "wait.card_failed_title", "wait.card_failed_body")
 	}
-	refresh(s)
-	submit := func() {
-		if failed(u.snap) {
-			u.send(agent.ChooseCard{})
-		}
-	}
-	obj := container.NewVBox(head, body, buttons(cancel, retry))
-	return &page{obj: obj, refresh: refresh, submit: submit}
+	return u.signingInPage(s)
 }
