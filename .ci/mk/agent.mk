@@ -1,7 +1,7 @@
 # internal/agent, internal/config, internal/keystore (flow engine area).
 #   bench-agent       engine overhead (fakes): card insertion → PIN prompt, card removal → locked;
 #                     real stack (vcard on vpcd 35970, pcscd, OpenSC, portal): card pulled → locked
-#   test-agent-race   the flow engine, config and keystore tests again under the race detector
+#   test-agent-race   the flow engine, config, keystore and UI tests again under the race detector
 BENCH_TARGETS += bench-agent
 TEST_SERIAL   += test-agent-race
 
@@ -18,4 +18,4 @@ bench-agent:
 	END { if (n != 3) { print "bench-agent: expected 3 benchmarks, got " n; exit 1 } }'
 
 test-agent-race:
-	$(GO) test -race -count=1 ./internal/agent/... ./internal/config/... ./internal/keystore/...
+	$(GO) test -race -count=1 ./internal/agent/... ./internal/config/... ./internal/keystore/... ./internal/ui/

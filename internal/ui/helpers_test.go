@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -51,6 +52,7 @@ func (f *fakeEngine) count() int {
 func newTestUI(t *testing.T, s agent.Snapshot) (*UI, *fakeEngine) {
 	t.Helper()
 	test.NewTempApp(t)
+	noLater(t)
 	f := newFakeEngine()
 	u := New(fyne.CurrentApp(), f, Options{Lang: "fr", Version: "test", Workstation: demoStation})
 	t.Cleanup(func() { u.win.Close() })
@@ -150,4 +152,13 @@ func findSelect(t *testing.T, u *UI) *widget.Select {
 	}
 	t.Fatal("no select on the screen")
 	return nil
+}
+
+// noLater drops the delayed checks (window size, sign-in screen) for a test: Fyne's test
+// driver would run them on the timer's goroutine, racing with the test. Tests of the delayed
+// screen install their own (deferred).
+func noLater(t *testing.T) {
+	prev := later
+	later = func(time.Duration, func()) {}
+	t.Cleanup(func() { later = prev })
 }

@@ -18,17 +18,11 @@ func (u *UI) resize(size fyne.Size) {
 	u.wantSize = size
 	u.win.Resize(size)
 	page := u.page
-	go func() {
-		for i, d := range resizeChecks {
-			if i > 0 {
-				d -= resizeChecks[i-1]
+	for _, d := range resizeChecks {
+		later(d, func() {
+			if u.page == page && u.wantSize == size && u.win.Canvas().Size() != size {
+				u.win.Resize(size)
 			}
-			time.Sleep(d)
-			fyne.Do(func() {
-				if u.page == page && u.wantSize == size && u.win.Canvas().Size() != size {
-					u.win.Resize(size)
-				}
-			})
-		}
-	}()
+		})
+	}
 }

@@ -3,8 +3,6 @@ package ui
 import (
 	"time"
 
-	"fyne.io/fyne/v2"
-
 	"github.com/cpx-agent/cpx-agent/internal/agent"
 )
 
@@ -13,9 +11,6 @@ import (
 // loopback takes 25 ms: without the delay its screen would flash between the PIN and the
 // profile (one more screen built and drawn on the way). A slow one gets its screen.
 var signingInDelay = 400 * time.Millisecond
-
-// later runs f on Fyne's goroutine after d (tests run it themselves).
-var later = func(d time.Duration, f func()) { time.AfterFunc(d, func() { fyne.Do(f) }) }
 
 // deferSigningIn keeps the PIN screen while a sign-in that has just started runs (prev is the
 // snapshot before s), and arms the switch to the sign-in screen. A failure (Err, no longer

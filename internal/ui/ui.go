@@ -8,6 +8,7 @@ package ui
 
 import (
 	"reflect"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -100,6 +101,10 @@ func New(a fyne.App, e Engine, opts Options) *UI {
 	u.apply(agent.Snapshot{Step: agent.StepWaitingCard, TriesLeft: -1})
 	return u
 }
+
+// later runs f on Fyne's goroutine after d: the delayed screen and size checks. Fyne's test
+// driver runs fyne.Do on the caller's goroutine, so the package's tests replace it.
+var later = func(d time.Duration, f func()) { time.AfterFunc(d, func() { fyne.Do(f) }) }
 
 // Window is the agent's window (tests capture it).
 func (u *UI) Window() fyne.Window { return u.win }
