@@ -39,11 +39,7 @@ func BenchmarkColdStart(b *testing.B) {
 	// read as soon as the line is out, so that both describe the same moment.
 	a := startAgent(b, append(env, procmem.GoMemEnv+"=4s"), "gui", "--lang", "fr")
 	pid := a.Cmd.Process.Pid
-	gm, err := procmem.ParseGoMem(a.Stderr.String())
-	for deadline := time.Now().Add(15 * time.Second); err != nil && time.Now().Before(deadline); {
-		time.Sleep(10 * time.Millisecond)
-		gm, err = procmem.ParseGoMem(a.Stderr.String())
-	}
+	gm, err := procmem.WaitGoMem(a.Stderr, 15*time.Second)
 	if err != nil {
 		b.Fatalf("cpx-agent printed no Go memory line (%s): %v\n%s", procmem.GoMemEnv, err, a.Stderr.String())
 	}

@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -22,6 +21,8 @@ import (
 
 	"github.com/cpx-agent/cpx-agent/internal/pki"
 	"github.com/cpx-agent/cpx-agent/internal/testrig"
+
+	"github.com/cpx-agent/cpx-agent/internal/procmem"
 )
 
 // Port is the vpcd port of this package's card (the spare reader of the port map).
@@ -66,36 +67,18 @@ func agentBin(t testing.TB) string {
 	return filepath.Join(binaries(t), "cpx-agent")
 }
 
-// syncBuffer collects a child's output; safe for the child's writer and the test's reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // Portal is a cpx-portal serve --dev process with its own data directory.
 type Portal struct {
 	bin, Data, URL string
 	CA             string // the dev PKI's root: it issues the server certificate
-	Log            *syncBuffer
+	Log            *procmem.Output
 }
 
 // startPortal runs `cpx-portal serve --dev` on a free loopback port and waits for /readyz.
 func startPortal(t testing.TB) *Portal {
 	t.Helper()
 	dir := binaries(t)
-	p := &Portal{bin: filepath.Join(dir, "cpx-portal"), Data: t.TempDir(), Log: &syncBuffer{}}
+	p := &Portal{bin: filepath.Join(dir, "cpx-portal"), Data: t.TempDir(), Log: &procmem.Output{}}
 	addr := freeAddr(t)
 	p.URL, p.CA = "https://"+addr, filepath.Join(p.Data, "pki", pki.RootFile)
 	cmd := exec.Command(p.bin, "serve", "--dev")

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cpx-agent/cpx-agent/internal/procmem"
 )
 
 // The screens have no accessibility tree, and the state trace (CPX_AGENT_TRACE) tells when the
@@ -55,7 +57,7 @@ func requireX(t testing.TB) {
 type Agent struct {
 	Cmd     *exec.Cmd
 	Win     string
-	Stderr  *syncBuffer
+	Stderr  *procmem.Output
 	Started time.Time
 	Mapped  time.Time // the window became viewable
 	reads   readStats
@@ -74,7 +76,7 @@ const pollEvery = 2 * time.Millisecond
 // startAgent runs `cpx-agent ARGS…` with env and waits for its window.
 func startAgent(t testing.TB, env []string, args ...string) *Agent {
 	t.Helper()
-	a := &Agent{Stderr: &syncBuffer{}}
+	a := &Agent{Stderr: &procmem.Output{}}
 	a.Cmd = exec.Command(agentBin(t), args...)
 	a.Cmd.Env, a.Cmd.Stderr = env, a.Stderr
 	a.Started = time.Now()
@@ -209,7 +211,7 @@ func references(t testing.TB) screens {
 func demoBand(t testing.TB, step string) (string, error) {
 	cmd := exec.Command(agentBin(t), "gui", "--demo", "--demo-step", step, "--lang", "fr")
 	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
-	var stderr syncBuffer
+	var stderr procmem.Output
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		return "", err

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -49,7 +47,7 @@ func measure(p program, n int, after, idle time.Duration) (result, error) {
 // coldStart times exec → the window is mapped (xdotool --onlyvisible finds it).
 func coldStart(p program) (time.Duration, error) {
 	cmd := exec.Command(p.bin, p.args...)
-	var errOut bytes.Buffer
+	var errOut procmem.Output
 	cmd.Stderr = &errOut
 	t0 := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -69,7 +67,7 @@ func coldStart(p program) (time.Duration, error) {
 func steady(p program, after, idle time.Duration, r *result) error {
 	cmd := exec.Command(p.bin, p.args...)
 	cmd.Env = append(os.Environ(), procmem.GoMemEnv+"="+after.String())
-	var errOut syncBuffer
+	var errOut procmem.Output
 	cmd.Stderr = &errOut
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", p.bin, err)
@@ -80,7 +78,7 @@ func steady(p program, after, idle time.Duration, r *result) error {
 		return err
 	}
 	var err error
-	if r.gomem, err = waitGoMem(&errOut, after+10*time.Second); err != nil {
+	if r.gomem, err = procmem.WaitGoMem(&errOut, after+10*time.Second); err != nil {
 		return fmt.Errorf("%s did not print its Go memory line (%s): %w; its stderr:\n%s",
 			p.name, procmem.GoMemEnv, err, errOut.String())
 	}
@@ -90,18 +88,6 @@ func steady(p program, after, idle time.Duration, r *result) error {
 	r.mem.Maps = r.mem.Maps.WithGoHeap(r.gomem.HeapAddr)
 	r.idle, err = procmem.MeasureIdle(pid, idle)
 	return err
-}
-
-// waitGoMem polls the child's stderr for its procmem.GoMemPrefix line.
-func waitGoMem(stderr *syncBuffer, limit time.Duration) (procmem.GoMem, error) {
-	deadline := time.Now().Add(limit)
-	for {
-		g, err := procmem.ParseGoMem(stderr.String())
-		if err == nil || time.Now().After(deadline) {
-			return g, err
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // waitWindow polls every 10 ms for a viewable window of pid with the title.
@@ -127,22 +113,4 @@ func stop(cmd *exec.Cmd) {
 		_ = cmd.Process.Kill()
 		<-done
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the child's writer and the bench's reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

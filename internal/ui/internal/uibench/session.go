@@ -17,7 +17,7 @@ import (
 // to rest on an idle screen).
 func afterSession(bin string, rounds int, settle time.Duration) (before int64, after procmem.Status, err error) {
 	cmd := exec.Command(bin, "gui", "--demo", "--demo-step", "home", "--demo-trace", "--lang", "fr")
-	var trace syncBuffer
+	var trace procmem.Output
 	cmd.Stderr = &trace
 	if err := cmd.Start(); err != nil {
 		return 0, after, fmt.Errorf("start %s: %w", bin, err)
@@ -51,7 +51,7 @@ func afterSession(bin string, rounds int, settle time.Duration) (before int64, a
 }
 
 // round is one sign-in round trip on the demo engine, each key checked in its trace.
-func round(trace *syncBuffer) error {
+func round(trace *procmem.Output) error {
 	steps := []struct {
 		keys []string
 		want string // the demo trace's last step line after the keys

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cpx-agent/cpx-agent/internal/procmem"
 )
 
 // TestRealWindowKeyboard drives the real app (GLFW window on the X display, demo engine)
@@ -25,7 +27,7 @@ func TestRealWindowKeyboard(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build cpx-agent: %v\n%s", err, out)
 	}
-	var trace syncBuffer
+	var trace procmem.Output
 	cmd := exec.Command(bin, "gui", "--demo", "--demo-trace", "--lang", "fr")
 	cmd.Stderr = &trace
 	if err := cmd.Start(); err != nil {
