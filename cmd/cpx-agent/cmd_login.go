@@ -109,32 +109,48 @@ func usageExit(err error) int {
 	return exitUsage
 }
 
-func parseLoginCard(args []string, stderr io.Writer) (loginCardFlags, error) {
-	var f loginCardFlags
-	fs := flag.NewFlagSet("login card", flag.ContinueOnError)
+// loginFlagSet is the flag set of `cpx-agent login <method>`, with the flags every sign-in
+// shares (portal, profile, phone, output, CA, workstation) bound to f.
+func loginFlagSet(method string, f *loginCardFlags, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("login "+method, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: cpx-agent login card [flags]")
+		fmt.Fprintf(stderr, "usage: cpx-agent login %s [flags]\n", method)
 		printLoginNotes(stderr)
 		fs.PrintDefaults()
 		printExitCodes(stderr)
 	}
 	fs.StringVar(&f.portal, "portal", "", "portal URL (https://host:port; default: portal_url of the configuration)")
-	fs.BoolVar(&f.pinStdin, "pin-stdin", false, "read the PIN from the first line of standard input")
 	fs.StringVar(&f.profile, "profile", "", "profile id to choose (default: the only one, or the last one chosen here)")
 	fs.StringVar(&f.phone, "phone", "", "desk phone number (numéro unique) to link")
 	fs.BoolVar(&f.takeover, "takeover", false, "take the phone over from the session holding it")
 	fs.BoolVar(&f.asJSON, "json", false, "print JSON lines instead of text")
 	fs.BoolVar(&f.watch, "watch", false, "stay and print the session's events until it ends")
-	fs.StringVar(&f.reader, "reader", "", "PC/SC reader name (default: the first with a card)")
-	fs.StringVar(&f.module, "module", "", "PKCS#11 module path (default: the catalogue for this system)")
 	fs.StringVar(&f.ca, "ca", "", "PEM file of the CAs that issue the portal's certificate (default: system)")
 	fs.StringVar(&f.workstation, "workstation", "", "workstation name sent to the portal (default: configuration, else host name)")
+	return fs
+}
+
+// parseLoginArgs parses args with fs (from loginFlagSet) and fills what they leave unset in f
+// from the workstation configuration.
+func parseLoginArgs(fs *flag.FlagSet, f *loginCardFlags, args []string, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
-		return f, err
+		return err
 	}
-	if err := applyWorkstationConfig(fs, &f, stderr); err != nil {
-		fmt.Fprintln(stderr, "cpx-agent login card:", err)
+	if err := applyWorkstationConfig(fs, f, stderr); err != nil {
+		fmt.Fprintf(stderr, "cpx-agent %s: %v\n", fs.Name(), err)
+		return err
+	}
+	return nil
+}
+
+func parseLoginCard(args []string, stderr io.Writer) (loginCardFlags, error) {
+	var f loginCardFlags
+	fs := loginFlagSet("card", &f, stderr)
+	fs.BoolVar(&f.pinStdin, "pin-stdin", false, "read the PIN from the first line of standard input")
+	fs.StringVar(&f.reader, "reader", "", "PC/SC reader name (default: the first with a card)")
+	fs.StringVar(&f.module, "module", "", "PKCS#11 module path (default: the catalogue for this system)")
+	if err := parseLoginArgs(fs, &f, args, stderr); err != nil {
 		return f, err
 	}
 	if f.portal == "" || fs.NArg() != 0 {

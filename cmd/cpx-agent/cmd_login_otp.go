@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -56,15 +55,7 @@ func loginOTP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 func parseLoginOTP(args []string, stderr io.Writer) (loginOTPFlags, error) {
 	var f loginOTPFlags
-	fs := flag.NewFlagSet("login otp", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: cpx-agent login otp [flags]")
-		printLoginNotes(stderr)
-		fs.PrintDefaults()
-		printExitCodes(stderr)
-	}
-	fs.StringVar(&f.portal, "portal", "", "portal URL (https://host:port; default: portal_url of the configuration)")
+	fs := loginFlagSet("otp", &f.loginCardFlags, stderr)
 	fs.StringVar(&f.identifiant, "identifiant", "", "identifiant (prénom.nom) or e-mail address")
 	fs.BoolVar(&f.passwordStdin, "password-stdin", false, "the password is the first line of standard input (a terminal asks for it, without echo)")
 	fs.StringVar(&f.channel, "channel", "", "where the code goes: email or sms (default: e-mail)")
@@ -72,18 +63,7 @@ func parseLoginOTP(args []string, stderr io.Writer) (loginOTPFlags, error) {
 	fs.StringVar(&f.codeFile, "code-file", "", "wait for a file holding the code (tests, scripts)")
 	fs.DurationVar(&f.codeWait, "code-wait", 5*time.Minute, "how long to wait for --code-file")
 	fs.BoolVar(&f.remember, "remember", false, "remember this workstation for 24 h (no code on the next sign-in)")
-	fs.StringVar(&f.profile, "profile", "", "profile id to choose (default: the only one, or the last one chosen here)")
-	fs.StringVar(&f.phone, "phone", "", "desk phone number (numéro unique) to link")
-	fs.BoolVar(&f.takeover, "takeover", false, "take the phone over from the session holding it")
-	fs.BoolVar(&f.asJSON, "json", false, "print JSON lines instead of text")
-	fs.BoolVar(&f.watch, "watch", false, "stay and print the session's events until it ends")
-	fs.StringVar(&f.ca, "ca", "", "PEM file of the CAs that issue the portal's certificate (default: system)")
-	fs.StringVar(&f.workstation, "workstation", "", "workstation name sent to the portal (default: configuration, else host name)")
-	if err := fs.Parse(args); err != nil {
-		return f, err
-	}
-	if err := applyWorkstationConfig(fs, &f.loginCardFlags, stderr); err != nil {
-		fmt.Fprintln(stderr, "cpx-agent login otp:", err)
+	if err := parseLoginArgs(fs, &f.loginCardFlags, args, stderr); err != nil {
 		return f, err
 	}
 	switch {
