@@ -8,25 +8,19 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"syscall"
 	"time"
 
 	"github.com/cpx-agent/cpx-agent/internal/card"
 )
 
-// cardSub is one `cpx-agent card` subcommand. Other files add theirs in init()
+// cardSubcommands are the `cpx-agent card` subcommands. Other files add theirs in init()
 // (cardSubcommands["info"] = …).
-type cardSub struct {
-	summary string
-	run     func(args []string, stdin io.Reader, stdout, stderr io.Writer) int
-}
-
-var cardSubcommands = map[string]cardSub{}
+var cardSubcommands = map[string]command{}
 
 func init() {
 	register(command{name: "card", summary: "smart-card tools for IT staff (watch, …)", run: runCard})
-	cardSubcommands["watch"] = cardSub{
+	cardSubcommands["watch"] = command{
 		summary: "print reader and card events until interrupted ([--json] [--reader NAME])",
 		run:     runCardWatch,
 	}
@@ -53,14 +47,7 @@ func runCard(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func cardUsage(w io.Writer) {
 	fmt.Fprintln(w, "usage: cpx-agent card <subcommand> [flags]")
 	fmt.Fprintln(w, "\nsubcommands:")
-	names := make([]string, 0, len(cardSubcommands))
-	for n := range cardSubcommands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, cardSubcommands[n].summary)
-	}
+	printCommands(w, cardSubcommands)
 }
 
 // runCardWatch runs until SIGINT or SIGTERM, then exits 0.

@@ -20,7 +20,7 @@ import (
 )
 
 func init() {
-	cardSubcommands["info"] = cardSub{
+	cardSubcommands["info"] = command{
 		summary: "reader, ATR, card serial, PKCS#11 token, tries left, holder; --pin-stdin also signs a challenge",
 		run:     cardInfo,
 	}

@@ -9,9 +9,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"os/signal"
-	"sort"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -32,11 +33,7 @@ func init() {
 
 func runLogin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 || loginSubcommands[args[0]] == nil {
-		names := make([]string, 0, len(loginSubcommands))
-		for n := range loginSubcommands {
-			names = append(names, n)
-		}
-		sort.Strings(names)
+		names := slices.Sorted(maps.Keys(loginSubcommands))
 		fmt.Fprintf(stderr, "usage: cpx-agent login %s [flags]\n", strings.Join(names, "|"))
 		return 2
 	}

@@ -6,8 +6,9 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 )
 
 // command is one subcommand. Each lives in its own file and registers itself in init().
@@ -54,12 +55,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: cpx-agent [command] [flags]")
 	fmt.Fprintln(w, "\ncommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+	printCommands(w, commands)
+}
+
+// printCommands lists a command table, one "  name     summary" line each, by name.
+func printCommands(w io.Writer, table map[string]command) {
+	for _, n := range slices.Sorted(maps.Keys(table)) {
+		fmt.Fprintf(w, "  %-8s %s\n", n, table[n].summary)
 	}
 }
