@@ -61,17 +61,15 @@ func (e *Engine) identify(ev CardEvent) {
 	}
 	e.to(StepPIN)
 	r.s.Reading = true
-	reader, tok, gen, ctx := ev.Reader, e.d.Token, r.gen, r.flowCtx
-	go func() {
-		cctx, cancel := context.WithTimeout(ctx, e.cfg.CallTimeout)
-		id, tries, err := readCard(cctx, tok, reader)
-		cancel()
-		e.post(func() {
-			if gen == e.run.gen && e.run.s.Step == StepPIN && e.run.s.Reading {
+	reader, tok := ev.Reader, e.d.Token
+	e.startFull("", e.cfg.CallTimeout, func(ctx context.Context) (func(), func()) {
+		id, tries, err := readCard(ctx, tok, reader)
+		return func() {
+			if e.run.s.Step == StepPIN && e.run.s.Reading { // not left by to() meanwhile
 				e.identified(id, tries, err)
 			}
-		})
-	}()
+		}, nil
+	})
 	e.publish()
 }
 
@@ -96,9 +94,9 @@ func readCard(ctx context.Context, tok Token, reader string) (identity, int, err
 // the PIN screen; then the PIN typed meanwhile, if any, goes to the card.
 func (e *Engine) identified(id identity, tries int, err error) {
 	r := &e.run
-	r.s.Reading = false
 	pin := r.queuedPIN
 	r.queuedPIN = nil
+	r.stopReading()
 	c := *r.s.Card
 	c.HolderName, c.Serial = id.Holder, id.Serial
 	r.s.Card = &c

@@ -277,10 +277,13 @@ func (e *Engine) start(label string, call func(ctx context.Context) func()) {
 }
 
 // startFull is start with a timeout and a discard function run (on the Run goroutine)
-// instead of apply when the result is stale, to release what the call returned.
+// instead of apply when the result is stale, to release what the call returned. An empty
+// label runs the call in the background: the snapshot is not marked busy, nor unmarked.
 func (e *Engine) startFull(label string, timeout time.Duration, call func(ctx context.Context) (apply, discard func())) {
 	r := &e.run
-	r.s.Busy, r.s.BusyLabel, r.s.Err = true, label, nil
+	if label != "" {
+		r.s.Busy, r.s.BusyLabel, r.s.Err = true, label, nil
+	}
 	gen, ctx := r.gen, r.flowCtx
 	go func() {
 		cctx, cancel := context.WithTimeout(ctx, timeout)
@@ -293,7 +296,9 @@ func (e *Engine) startFull(label string, timeout time.Duration, call func(ctx co
 				}
 				return
 			}
-			e.run.s.Busy, e.run.s.BusyLabel = false, ""
+			if label != "" {
+				e.run.s.Busy, e.run.s.BusyLabel = false, ""
+			}
 			apply()
 		})
 	}()
@@ -304,9 +309,7 @@ func (e *Engine) newFlow() {
 	r := &e.run
 	r.flowCancel()
 	r.gen++
-	r.s.Reading = false
-	clear(r.queuedPIN)
-	r.queuedPIN = nil
+	r.stopReading()
 	r.flowCtx, r.flowCancel = context.WithCancel(r.ctx)
 }
 
@@ -317,9 +320,7 @@ func (e *Engine) to(step Step) {
 		e.log.Debug("step", "from", s.Step.String(), "to", step.String())
 	}
 	s.Step, s.Err, s.Notice, s.Holder, s.Busy, s.BusyLabel = step, nil, "", "", false, ""
-	s.Reading = false // a card reading still running is ignored (see identified)
-	clear(e.run.queuedPIN)
-	e.run.queuedPIN = nil
+	e.run.stopReading() // a card reading still running is ignored (see identify)
 	if step != StepSettings {
 		s.Diagnostic, s.DiagnosticOK = "", false
 	}

@@ -43,6 +43,13 @@ type runState struct {
 	backoff  time.Duration
 }
 
+// stopReading forgets the card reading of the PIN screen and zeroes a PIN held for it.
+func (r *runState) stopReading() {
+	r.s.Reading = false
+	clear(r.queuedPIN)
+	r.queuedPIN = nil
+}
+
 func (r *runState) stopEvents() {
 	if r.evCancel != nil {
 		r.evCancel()
