@@ -2,64 +2,28 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"encoding/pem"
-	"fmt"
-	"io"
-	"mime/quotedprintable"
-	"net/mail"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cpx-agent/cpx-agent/internal/keystore"
 	"github.com/cpx-agent/cpx-agent/internal/portal/api"
-	"github.com/cpx-agent/cpx-agent/internal/portal/notify"
 	"github.com/cpx-agent/cpx-agent/internal/portal/notify/smtptest"
-	"github.com/cpx-agent/cpx-agent/internal/portal/otp"
-	"github.com/cpx-agent/cpx-agent/internal/portal/password"
 	"github.com/cpx-agent/cpx-agent/internal/portal/portaltest"
-	"github.com/cpx-agent/cpx-agent/internal/portal/server"
 	"github.com/cpx-agent/cpx-agent/internal/portal/store"
 )
 
 // otpPortal starts a portal with password + OTP sign-in delivering e-mail through the
-// loopback SMTP test server (STARTTLS + AUTH), and enrols jeanne.testeuse.
+// loopback SMTP test server (STARTTLS + AUTH), enrols jeanne.testeuse, and writes the CA that
+// issues the portal's certificate to a file.
 func otpPortal(t *testing.T) (*portaltest.Portal, *smtptest.Server, string) {
 	t.Helper()
-	srv, err := smtptest.Start(smtptest.Options{Username: "portal", Password: "relay"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	mailer, err := notify.NewSMTPSender(notify.SMTPConfig{Addr: srv.Addr(), From: "portail@samu.test",
-		Username: "portal", Password: "relay", TLS: srv.ClientTLS()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	var auth *server.AuthOptions
-	pt := portaltest.Start(t, store.SQLite, func(o *server.Options) {
-		a, err := server.NewAuthOptions(server.AuthSetup{Store: o.Store, Password: password.DefaultConfig(),
-			Key: bytes.Repeat([]byte{7}, 32), Senders: map[string]notify.Sender{api.ChannelEmail: mailer}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		go a.Notifier.Run(ctx)
-		o.Auth, auth = a, a
-	})
-	u := store.User{Identifiant: "jeanne.testeuse", GivenName: "Jeanne", FamilyName: "Testeuse", Email: "jeanne@samu.test", Habilitation: true}
-	must(t, pt.Store.AddUser(ctx, &u, []store.Profile{{EntityID: portaltest.Entity, Label: "ARM"}}))
-	h, err := auth.Hasher.Hash(ctx, []byte("Vx7#pluie-Orage"))
-	must(t, err)
-	_, err = pt.Store.SetPassword(ctx, u.ID, store.NewPassword{Hash: h}, store.AuditEntry{Event: "test"})
-	must(t, err)
-	must(t, pt.Store.ActivateChannel(ctx, u.ID, otp.Channel{Kind: api.ChannelEmail, Address: "jeanne@samu.test"}, "", store.AuditEntry{Event: "test"}))
+	pt, srv, auth := portaltest.StartAuth(t)
+	portaltest.EnrolOTPUser(t, pt, auth, jeannePassword)
 	ca := filepath.Join(t.TempDir(), "ca.pem")
 	must(t, os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: pt.PKI.Root.Cert.Raw}), 0o600))
 	return pt, srv, ca
@@ -74,30 +38,12 @@ func must(t *testing.T, err error) {
 
 // relayCode copies the code of the n-th mail into file, as a user would type it.
 func relayCode(t *testing.T, srv *smtptest.Server, n int, file string) {
-	code, err := mailCode(srv, n)
+	code, err := srv.WaitCode(n, 10*time.Second)
 	if err != nil {
 		t.Error(err)
 		return
 	}
-	os.WriteFile(file, code, 0o600)
-}
-
-// mailCode waits up to 10 s for the n-th mail and returns the code it holds.
-func mailCode(srv *smtptest.Server, n int) ([]byte, error) {
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if msgs := srv.Messages(); len(msgs) >= n {
-			m, err := mail.ReadMessage(bytes.NewReader(msgs[n-1].Data))
-			if err != nil {
-				return nil, err
-			}
-			body, _ := io.ReadAll(quotedprintable.NewReader(m.Body))
-			if code := regexp.MustCompile(`\b\d{6}\b`).Find(body); code != nil {
-				return code, nil
-			}
-			return nil, fmt.Errorf("mail %d holds no code", n)
-		}
-	}
-	return nil, fmt.Errorf("mail %d never came", n)
+	os.WriteFile(file, []byte(code), 0o600)
 }
 
 // TestLoginOTP: `cpx-agent login otp` against a real portal over TLS: password on stdin, the

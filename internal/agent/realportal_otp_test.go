@@ -1,105 +1,40 @@
 package agent_test
 
 import (
-	"context"
 	"errors"
-	"io"
-	"mime/quotedprintable"
-	"net/mail"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cpx-agent/cpx-agent/internal/agent"
 	"github.com/cpx-agent/cpx-agent/internal/portal/api"
-	"github.com/cpx-agent/cpx-agent/internal/portal/notify"
 	"github.com/cpx-agent/cpx-agent/internal/portal/notify/smtptest"
-	"github.com/cpx-agent/cpx-agent/internal/portal/otp"
-	"github.com/cpx-agent/cpx-agent/internal/portal/password"
 	"github.com/cpx-agent/cpx-agent/internal/portal/portaltest"
 	"github.com/cpx-agent/cpx-agent/internal/portal/server"
-	"github.com/cpx-agent/cpx-agent/internal/portal/store"
 )
 
 // authPortal starts a portal with password + OTP sign-in whose codes go out by e-mail
 // through a real SMTP server on loopback (STARTTLS + AUTH).
 func authPortal(t *testing.T) (*portaltest.Portal, *smtptest.Server, *server.AuthOptions) {
-	srv, err := smtptest.Start(smtptest.Options{Username: "portal", Password: "relay-secret"})
-	if err != nil {
-		t.Fatalf("smtp test server: %v", err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	mailer, err := notify.NewSMTPSender(notify.SMTPConfig{Addr: srv.Addr(), From: "portail@samu.test",
-		Username: "portal", Password: "relay-secret", TLS: srv.ClientTLS()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	var auth *server.AuthOptions
-	pt := portaltest.Start(t, "sqlite", func(o *server.Options) {
-		a, err := server.NewAuthOptions(server.AuthSetup{Store: o.Store, Password: password.DefaultConfig(),
-			Key: []byte(strings.Repeat("k", 32)), Senders: map[string]notify.Sender{api.ChannelEmail: mailer},
-			Notify: notify.Config{MaxAttempts: 2, Backoff: time.Millisecond, Poll: 20 * time.Millisecond}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		go a.Notifier.Run(ctx)
-		o.Auth, auth = a, a
-	})
-	return pt, srv, auth
+	return portaltest.StartAuth(t)
 }
 
 // otpPortal is authPortal with an account "jeanne.testeuse" with password pw and an active
 // e-mail channel.
 func otpPortal(t *testing.T, pw string) (*portaltest.Portal, *smtptest.Server) {
-	pt, srv, auth := authPortal(t)
-	ctx := context.Background()
-	u := store.User{Identifiant: "jeanne.testeuse", GivenName: "Jeanne", FamilyName: "Testeuse",
-		Email: "jeanne@samu.test", Habilitation: true}
-	if err := pt.Store.AddUser(ctx, &u, []store.Profile{{EntityID: portaltest.Entity, Label: "ARM"}}); err != nil {
-		t.Fatal(err)
-	}
-	h, err := auth.Hasher.Hash(ctx, []byte(pw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := pt.Store.SetPassword(ctx, u.ID, store.NewPassword{Hash: h}, store.AuditEntry{Event: "test"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := pt.Store.ActivateChannel(ctx, u.ID, otp.Channel{Kind: api.ChannelEmail, Address: "jeanne@samu.test"}, "",
-		store.AuditEntry{Event: "test"}); err != nil {
-		t.Fatal(err)
-	}
+	pt, srv, auth := portaltest.StartAuth(t)
+	portaltest.EnrolOTPUser(t, pt, auth, pw)
 	return pt, srv
 }
-
-var codeRe = regexp.MustCompile(`\b(\d{6})\b`)
 
 // mailedCode waits for the n-th e-mail and returns the code it carries.
 func mailedCode(t *testing.T, srv *smtptest.Server, n int) string {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		msgs := srv.Messages()
-		if len(msgs) < n {
-			continue
-		}
-		msg, err := mail.ReadMessage(strings.NewReader(string(msgs[n-1].Data)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, err := io.ReadAll(quotedprintable.NewReader(msg.Body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if m := codeRe.FindStringSubmatch(string(body)); m != nil {
-			return m[1]
-		}
-		t.Fatalf("no code in the e-mail %q", body)
+	code, err := srv.WaitCode(n, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("e-mail %d never arrived", n)
-	return ""
+	return code
 }
 
 // TestRealPortalOTPPath: identifiant → wrong password → password → e-mail channel → code read

@@ -4,10 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"mime/quotedprintable"
 	"net/http"
 	"net/http/httptest"
-	"net/mail"
 	"regexp"
 	"strconv"
 	"strings"
@@ -177,15 +175,11 @@ func (rig *authRig) mails(t *testing.T, to string) []string {
 		if len(m.To) == 0 || m.To[0] != to {
 			continue
 		}
-		msg, err := mail.ReadMessage(strings.NewReader(string(m.Data)))
+		b, err := m.Body()
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := io.ReadAll(quotedprintable.NewReader(msg.Body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, string(b))
+		out = append(out, b)
 	}
 	return out
 }
