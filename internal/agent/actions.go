@@ -62,6 +62,18 @@ func (e *Engine) done(s api.Session) {
 	e.nextAction()
 }
 
+// doneOrFail applies the answer of a call that updates the session: err shown on the step,
+// or the session taken and the next required action.
+func (e *Engine) doneOrFail(s api.Session, err error) func() {
+	return func() {
+		if err != nil {
+			e.fail(err)
+			return
+		}
+		e.done(s)
+	}
+}
+
 func (e *Engine) openProfiles() {
 	r := &e.run
 	r.required = true
@@ -219,13 +231,7 @@ func (e *Engine) setPassword(old, pw, confirm []byte, signOutOthers bool) {
 		s, err := p.SetPassword(ctx, tok, old, pw, signOutOthers)
 		clear(pw)
 		clear(old)
-		return func() {
-			if err != nil {
-				e.fail(err)
-				return
-			}
-			e.done(s)
-		}
+		return e.doneOrFail(s, err)
 	})
 	e.publish()
 }

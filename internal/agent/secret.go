@@ -51,13 +51,7 @@ func (e *Engine) setSecretQuestion(in SetSecretQuestion) {
 	p, tok, question := e.d.Portal, r.token, in.Question
 	e.start(BusySecretSetting, func(ctx context.Context) func() {
 		s, err := p.SetSecretQuestion(ctx, tok, question, answer)
-		return func() {
-			if err != nil {
-				e.fail(err)
-				return
-			}
-			e.done(s)
-		}
+		return e.doneOrFail(s, err)
 	})
 	e.publish()
 }
