@@ -12,7 +12,7 @@ STATE=${CPX_RIG_STATE:-/tmp/cpx-rig}
 PG_PORT=${CPX_PG_PORT:-5432}
 PKGS=(pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools softhsm2 opensc opensc-pkcs11 gcc
   libgl1-mesa-dev xorg-dev xvfb xauth xdotool x11-utils imagemagick gnome-keyring dbus dbus-x11
-  libsecret-tools postgresql locales)
+  libsecret-tools postgresql locales chromium)
 
 log() { printf 'rig: %s\n' "$*" >&2; }
 
