@@ -6,8 +6,14 @@
 GO       ?= go
 PREFIX   ?= /usr/local
 DESTDIR  ?=
-VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS  := -X main.version=$(VERSION)
+# One version for the binaries, the deb/rpm and the MSI: major.minor from the VERSION file, the
+# build number from the commit count (monotonic on main, and ≤ 65535 as MSI wants). A clone
+# without history or a release build may pass BUILD=N. See docs/deploy.md, "Versions".
+BUILD    ?= $(shell git rev-list --count HEAD 2>/dev/null || echo 0)
+VERSION  := $(shell cat VERSION).$(BUILD)
+COMMIT   ?= $(shell git rev-parse --short HEAD 2>/dev/null)
+BI       := github.com/cpx-agent/cpx-agent/internal/buildinfo
+LDFLAGS  := -X $(BI).version=$(VERSION) -X $(BI).commit=$(COMMIT)
 # Build tags of every build make starts (build, packages, bench, and the `go build` inside the
 # GUI and e2e tests, which inherit GOFLAGS): no_emoji leaves Fyne's 4 MB colour-emoji font out,
 # about 13 MB less resident memory for cpx-agent gui (bench-ui). `make GO_TAGS=` builds with it.

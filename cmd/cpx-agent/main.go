@@ -20,9 +20,6 @@ type command struct {
 
 var commands = map[string]command{}
 
-// version is set at build time: -ldflags "-X main.version=…" (see the Makefile).
-var version = "dev"
-
 func register(c command) {
 	if _, dup := commands[c.name]; dup {
 		panic("cpx-agent: command registered twice: " + c.name)
@@ -38,6 +35,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	name := "gui"
 	if len(args) > 0 {
 		name, args = args[0], args[1:]
+	}
+	if name == "--version" {
+		name = "version"
 	}
 	if name == "help" || name == "-h" || name == "--help" {
 		usage(stdout)

@@ -16,11 +16,13 @@ import (
 	"os"
 	"strings"
 
+	"github.com/cpx-agent/cpx-agent/internal/buildinfo"
 	"github.com/cpx-agent/cpx-agent/internal/portal/config"
 	"github.com/cpx-agent/cpx-agent/internal/portal/store"
 )
 
-var version = "dev"
+// version is the release version (see internal/buildinfo).
+var version = buildinfo.Version()
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -38,8 +40,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return migrate(args[1:], stdout, stderr)
 	case "admin":
 		return admin(args[1:], stdout, stderr)
-	case "version":
-		fmt.Fprintln(stdout, "cpx-portal", version)
+	case "version", "--version":
+		fmt.Fprintln(stdout, buildinfo.For("cpx-portal").String())
 		return 0
 	case "help", "-h", "--help":
 		usage(stdout)

@@ -19,6 +19,11 @@
 //	  "otp_channels": "skippable",
 //	  "locked": ["portal_url", "portal_ca", "removal_policy"]
 //	}
+//
+// Fleet deployment (docs/deploy.md): the packages ship no system file, only an example;
+// IT staff drop files in the system drop-in directory (/etc/cpx-agent/config.d/*.json, read in
+// name order after config.json), which no package owns, so an upgrade never asks about them.
+// On Windows the MSI's properties and the group policy come from the registry (machine.go).
 package config
 
 import (
@@ -43,6 +48,7 @@ type Config struct {
 	OTPChannels   string `json:"otp_channels"`   // "skippable" (default) or "required"
 	SessionStore  string `json:"session_store"`  // "memory" (default) or "keyring"
 	Reader        string `json:"reader"`         // PC/SC reader to watch (exact name); "" = every reader
+	Autostart     string `json:"autostart"`      // "1" (default): the session's autostart opens the agent; "0": it does not
 
 	// Locked lists the keys users cannot override (system file only).
 	Locked []string `json:"locked,omitempty"`
@@ -64,6 +70,7 @@ const (
 	KeyOTPChannels   = "otp_channels"
 	KeySessionStore  = "session_store"
 	KeyReader        = "reader"
+	KeyAutostart     = "autostart"
 	keyLocked        = "locked"
 )
 
@@ -84,6 +91,7 @@ var fields = []struct {
 	{KeyOTPChannels, func(c *Config) *string { return &c.OTPChannels }},
 	{KeySessionStore, func(c *Config) *string { return &c.SessionStore }},
 	{KeyReader, func(c *Config) *string { return &c.Reader }},
+	{KeyAutostart, func(c *Config) *string { return &c.Autostart }},
 }
 
 // Keys lists the configuration keys.
@@ -105,20 +113,29 @@ var (
 
 // Sources says where Load reads. Empty paths are skipped; Env nil means os.LookupEnv.
 type Sources struct {
-	System   string
+	System   string // the system file (SystemPath)
+	DropIns  string // the system drop-in directory (SystemDropInDir): *.json read in name order
 	User     string
 	Env      func(string) (string, bool)
 	Hostname func() (string, error)
+	// Machine returns the OS's machine-wide layers read after the system files: on Windows
+	// the values the MSI wrote (HKLM\Software\cpx-agent\Config) and the group policy
+	// (HKLM\Software\Policies\cpx-agent). nil: none.
+	Machine func() ([]Layer, error)
 }
 
-// DefaultSources are the per-OS system file, the per-user file and the process environment.
+// DefaultSources are the per-OS system file and drop-in directory, the OS's machine layers
+// (Windows registry), the per-user file and the process environment.
 func DefaultSources() Sources {
 	user, _ := UserPath()
-	return Sources{System: SystemPath(), User: user, Env: os.LookupEnv, Hostname: os.Hostname}
+	return Sources{System: SystemPath(), DropIns: SystemDropInDir(), User: user, Env: os.LookupEnv,
+		Hostname: os.Hostname, Machine: machineLayers}
 }
 
-// Load reads the layers (defaults < system file < user file < environment; locked keys only
-// from the defaults and the system file), then validates the result.
+// Load reads the layers (defaults < system file < drop-ins < machine layers < user file <
+// environment), then validates the result. Keys listed in a system layer's "locked" list, and
+// every key a policy layer sets, keep their system value: the user file and the environment
+// cannot change them.
 func Load(src Sources) (Config, error) {
 	if src.Env == nil {
 		src.Env = os.LookupEnv
@@ -127,19 +144,13 @@ func Load(src Sources) (Config, error) {
 		src.Hostname = os.Hostname
 	}
 	c := defaults(src.Hostname)
-	sys, err := readLayer(src.System, true)
+	layers, err := systemLayers(src)
 	if err != nil {
 		return Config{}, err
 	}
-	c.apply(sys, src.System, nil)
-	if raw, ok := sys[keyLocked]; ok {
-		if err := json.Unmarshal(raw, &c.Locked); err != nil {
-			return Config{}, fmt.Errorf("config: %s: locked must be a list of keys: %w", src.System, ErrInvalid)
-		}
-		for _, k := range c.Locked {
-			if !isKey(k) {
-				return Config{}, fmt.Errorf("config: %s: locked key %q is not a configuration key: %w", src.System, k, ErrInvalid)
-			}
+	for _, l := range layers {
+		if err := c.applySystem(l); err != nil {
+			return Config{}, err
 		}
 	}
 	user, err := readLayer(src.User, false)
@@ -155,7 +166,7 @@ func Load(src Sources) (Config, error) {
 }
 
 func defaults(hostname func() (string, error)) Config {
-	c := Config{RemovalPolicy: "lock", OTPChannels: "skippable", SessionStore: "memory", Origin: map[string]string{}}
+	c := Config{RemovalPolicy: "lock", OTPChannels: "skippable", SessionStore: "memory", Autostart: "1", Origin: map[string]string{}}
 	if h, err := hostname(); err == nil {
 		c.Workstation = h
 	}
@@ -182,6 +193,15 @@ func readLayer(path string, system bool) (map[string]json.RawMessage, error) {
 	if err := dec.Decode(&layer); err != nil {
 		return nil, fmt.Errorf("config: %s is not a JSON object: %v: %w", path, err, ErrInvalid)
 	}
+	if err := checkLayer(layer, path, system); err != nil {
+		return nil, err
+	}
+	return layer, nil
+}
+
+// checkLayer refuses secret-looking, unknown and non-string keys, and "locked" outside the
+// system layers.
+func checkLayer(layer map[string]json.RawMessage, path string, system bool) error {
 	keys := make([]string, 0, len(layer))
 	for k := range layer {
 		keys = append(keys, k)
@@ -190,21 +210,21 @@ func readLayer(path string, system bool) (map[string]json.RawMessage, error) {
 	for _, k := range keys {
 		switch {
 		case looksSecret(k):
-			return nil, fmt.Errorf("config: %s: key %q looks like a secret; keep secrets in the OS keyring: %w", path, k, ErrSecret)
+			return fmt.Errorf("config: %s: key %q looks like a secret; keep secrets in the OS keyring: %w", path, k, ErrSecret)
 		case k == keyLocked && !system:
-			return nil, fmt.Errorf("config: %s: %q is only allowed in the system file: %w", path, k, ErrInvalid)
+			return fmt.Errorf("config: %s: %q is only allowed in the system file: %w", path, k, ErrInvalid)
 		case k != keyLocked && !isKey(k):
-			return nil, fmt.Errorf("config: %s: unknown key %q (known: %s): %w", path, k, strings.Join(Keys(), ", "), ErrInvalid)
+			return fmt.Errorf("config: %s: unknown key %q (known: %s): %w", path, k, strings.Join(Keys(), ", "), ErrInvalid)
 		}
 		if k == keyLocked {
 			continue
 		}
 		var s string
 		if err := json.Unmarshal(layer[k], &s); err != nil {
-			return nil, fmt.Errorf("config: %s: %q must be a string: %w", path, k, ErrInvalid)
+			return fmt.Errorf("config: %s: %q must be a string: %w", path, k, ErrInvalid)
 		}
 	}
-	return layer, nil
+	return nil
 }
 
 // apply sets the layer's keys, refusing the locked ones with a warning.

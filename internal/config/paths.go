@@ -24,6 +24,25 @@ func systemPath(goos, programData string) string {
 	return "/etc/cpx-agent/config.json"
 }
 
+// SystemDropInDir is the directory of IT staff's drop-ins, beside the system file:
+// /etc/cpx-agent/config.d, %ProgramData%\cpx-agent\config.d, … No package owns the files in it.
+func SystemDropInDir() string {
+	p := SystemPath()
+	return p[:len(p)-len("config.json")] + "config.d"
+}
+
+// ExamplePath is the commented example the packages ship (a valid drop-in once portal_url is
+// set): /usr/share/cpx-agent/config.example.json on Linux, config.example.json beside the
+// system file elsewhere.
+func ExamplePath() string { return examplePath(runtime.GOOS, SystemPath()) }
+
+func examplePath(goos, system string) string {
+	if goos == "windows" || goos == "darwin" {
+		return system[:len(system)-len("config.json")] + "config.example.json"
+	}
+	return "/usr/share/cpx-agent/config.example.json"
+}
+
 // UserPath is the per-user override file: os.UserConfigDir()/cpx-agent/config.json.
 func UserPath() (string, error) {
 	dir, err := os.UserConfigDir()

@@ -24,6 +24,7 @@ func (c Config) Validate() error {
 		{KeyOTPChannels, oneOf(c.OTPChannels, "skippable", "required")},
 		{KeySessionStore, oneOf(c.SessionStore, "memory", "keyring")},
 		{KeyWorkstation, checkWorkstation(c.Workstation)},
+		{KeyAutostart, oneOf(c.Autostart, "1", "0")},
 	}
 	for _, ch := range checks {
 		if ch.err != nil {
@@ -39,7 +40,7 @@ func (c Config) Validate() error {
 
 func checkPortalURL(s string) error {
 	if s == "" {
-		return fmt.Errorf("not set; IT staff set it in %s", SystemPath())
+		return fmt.Errorf("not set; IT staff set it in %s (see %s)", SystemDropInDir(), ExamplePath())
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" {
