@@ -124,7 +124,7 @@ func userUnlock(ctx context.Context, st *store.Store, a []string, out io.Writer)
 	if err != nil {
 		return err
 	}
-	if err := st.SetLockState(ctx, u.ID, 0, time.Time{}, store.AuditEntry{Event: store.AuditUnlock,
+	if err := st.Unlock(ctx, u.ID, store.AuditEntry{Event: store.AuditUnlock,
 		UserID: u.ID, Subject: u.Identifiant, Detail: "admin"}); err != nil {
 		return err
 	}

@@ -48,8 +48,9 @@ func authOptions(ctx context.Context, c config.Config, st *store.Store, log *slo
 		return nil, fmt.Errorf("password_policy %q: want sante or norm", c.PasswordRules)
 	}
 	pw := password.Config{Params: password.DefaultParams, Policy: pol,
-		MaxAge:  time.Duration(c.PasswordAge) * 24 * time.Hour,
-		Lockout: password.Lockout{MaxFailures: a.LockoutFailures, LockFor: a.LockoutFor.D()}}
+		MaxAge: time.Duration(c.PasswordAge) * 24 * time.Hour,
+		Lockout: password.Lockout{MaxFailures: a.LockoutFailures, LockFor: a.LockoutFor.D(),
+			MaxLockFor: a.LockoutMaxFor.D(), PermanentAfter: a.LockoutPermanentAfter}}
 	senders, err := authSenders(a, st)
 	if err != nil {
 		return nil, err
@@ -63,6 +64,7 @@ func authOptions(ctx context.Context, c config.Config, st *store.Store, log *slo
 	o.Phone = otp.PhoneOptions{AllowForeign: a.ForeignPhone}
 	o.DeliveryWait, o.DeviceTTL, o.LinkTTL = a.DeliveryWait.D(), a.RememberFor.D(), a.LinkTTL.D()
 	o.LinkURL, o.Service, o.Support = a.LinkURL, a.Service, a.Support
+	o.CodesPerHour = a.CodesPerHour
 	if a.RateLimit > 0 {
 		o.RateLimit = server.RateLimit{PerSecond: a.RateLimit, Burst: a.RateBurst}
 	} else {

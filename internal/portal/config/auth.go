@@ -9,15 +9,22 @@ import (
 // (docs/auth.md). Zero values take the defaults of seeds 000–004.
 type Auth struct {
 	LockoutFailures int      `json:"lockout_failures"` // failures before the lock (3)
-	LockoutFor      Duration `json:"lockout_for"`      // lock duration (20m)
-	OTPTTL          Duration `json:"otp_ttl"`          // code validity (5m)
-	OTPMaxTries     int      `json:"otp_max_tries"`    // wrong tries per code (5)
-	OTPResendAfter  Duration `json:"otp_resend_after"` // delay before a new code (30s)
-	OTPMaxSends     int      `json:"otp_max_sends"`    // codes per sign-in (5)
-	RememberFor     Duration `json:"remember_for"`     // "remember this workstation" (24h)
-	LinkTTL         Duration `json:"link_ttl"`         // recovery links (15m)
-	LinkURL         string   `json:"link_url"`         // prefix of e-mailed links; the token is appended
-	DeliveryWait    Duration `json:"delivery_wait"`    // how long a send waits for its outcome (5s)
+	LockoutFor      Duration `json:"lockout_for"`      // first lock's duration (20m)
+	// Each further lock before a success lasts twice the one before, up to LockoutMaxFor
+	// (4h); the LockoutPermanentAfter-th lock lasts until `admin user unlock` (0: never).
+	LockoutMaxFor         Duration `json:"lockout_max_for"`
+	LockoutPermanentAfter int      `json:"lockout_permanent_after"`
+	// CodesPerHour caps the codes sent to one account in an hour, both channels, sign-in
+	// and recovery together (10).
+	CodesPerHour   int      `json:"codes_per_hour"`
+	OTPTTL         Duration `json:"otp_ttl"`          // code validity (5m)
+	OTPMaxTries    int      `json:"otp_max_tries"`    // wrong tries per code (5)
+	OTPResendAfter Duration `json:"otp_resend_after"` // delay before a new code (30s)
+	OTPMaxSends    int      `json:"otp_max_sends"`    // codes per sign-in (5)
+	RememberFor    Duration `json:"remember_for"`     // "remember this workstation" (24h)
+	LinkTTL        Duration `json:"link_ttl"`         // recovery links (15m)
+	LinkURL        string   `json:"link_url"`         // prefix of e-mailed links; the token is appended
+	DeliveryWait   Duration `json:"delivery_wait"`    // how long a send waits for its outcome (5s)
 	// RateLimit is the requests per second one client address may make on the password, OTP
 	// and recovery routes (10; negative: off), RateBurst the bucket size (30). docs/portal.md.
 	RateLimit float64 `json:"rate_limit"`
@@ -67,6 +74,8 @@ func (a Auth) WithDefaults() Auth {
 	}
 	defInt(&a.LockoutFailures, 3)
 	def(&a.LockoutFor, 20*time.Minute)
+	def(&a.LockoutMaxFor, 4*time.Hour)
+	defInt(&a.CodesPerHour, 10)
 	def(&a.OTPTTL, 5*time.Minute)
 	defInt(&a.OTPMaxTries, 5)
 	def(&a.OTPResendAfter, 30*time.Second)

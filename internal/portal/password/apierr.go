@@ -23,9 +23,12 @@ func ResultError(r Result, now time.Time, hideTries bool) *api.Error {
 		}
 		return e
 	case Locked:
-		secs := int(r.RetryAt.Sub(now).Round(time.Second) / time.Second)
-		return &api.Error{Status: http.StatusLocked, Code: api.CodeAccountLocked, Message: MsgLockedFR,
-			Details: map[string]string{"retry_after": strconv.Itoa(max(secs, 1))}}
+		e := &api.Error{Status: http.StatusLocked, Code: api.CodeAccountLocked, Message: MsgLockedFR}
+		if r.RetryAt.Before(Permanent) { // a permanent lock waits for the support
+			secs := int(r.RetryAt.Sub(now).Round(time.Second) / time.Second)
+			e.Details = map[string]string{"retry_after": strconv.Itoa(max(secs, 1))}
+		}
+		return e
 	}
 	return nil
 }

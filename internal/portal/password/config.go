@@ -15,13 +15,13 @@ type Config struct {
 }
 
 // DefaultConfig: OWASP argon2id parameters, the "sante" preset, 90-day expiry and a
-// 20-minute lock after 3 failures (seed 002).
+// 20-minute lock after 3 failures (seed 002), doubling with each further lock up to 4 hours.
 func DefaultConfig() Config {
 	return Config{
 		Params:  DefaultParams,
 		Policy:  Sante(),
 		MaxAge:  90 * 24 * time.Hour,
-		Lockout: Lockout{MaxFailures: 3, LockFor: 20 * time.Minute},
+		Lockout: Lockout{MaxFailures: 3, LockFor: 20 * time.Minute, MaxLockFor: 4 * time.Hour},
 	}
 }
 

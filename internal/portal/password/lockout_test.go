@@ -101,3 +101,28 @@ func TestResultError(t *testing.T) {
 		t.Fatalf("policy: %+v", pe)
 	}
 }
+
+func TestLockoutGrowsThenPermanent(t *testing.T) {
+	l := Lockout{MaxFailures: 2, LockFor: 10 * time.Minute, MaxLockFor: 30 * time.Minute, PermanentAfter: 5}
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	var s State
+	var r Result
+	for i, want := range []time.Duration{10 * time.Minute, 20 * time.Minute, 30 * time.Minute, 30 * time.Minute} {
+		s, _ = l.Decide(s, now, false)
+		s, r = l.Decide(s, now, false)
+		if r.Outcome != Locked || !r.RetryAt.Equal(now.Add(want)) || s.Locks != i+1 {
+			t.Fatalf("lock %d: %+v %+v, want %v", i+1, r, s, want)
+		}
+		now = r.RetryAt
+	}
+	s, _ = l.Decide(s, now, false)
+	if s, r = l.Decide(s, now, false); !r.RetryAt.Equal(Permanent) {
+		t.Fatalf("5th lock: %+v", r)
+	}
+	if e := ResultError(r, now, true); e.Details != nil {
+		t.Fatalf("permanent lock tells a retry: %+v", e)
+	}
+	if _, r = l.Decide(s, now.Add(1000*time.Hour), true); r.Outcome != Locked {
+		t.Fatalf("permanent lock released: %+v", r)
+	}
+}

@@ -78,12 +78,20 @@ func (s *Server) issueAndSend(r *http.Request, c store.Challenge, ch otp.Channel
 		s.audit(ctx, audit)
 		return api.OTPSendResponse{}, ae
 	}
+	allowed := s.codeAllowed(r, c.UserID, c.Purpose, audit)
+	if !allowed {
+		audit = store.AuditEntry{} // codeAllowed wrote the refusal
+	}
 	if err := s.st.UpdateChallenge(ctx, prev, c, audit); errors.Is(err, store.ErrChanged) {
 		return api.OTPSendResponse{}, otp.APIError(&otp.Error{Err: otp.ErrResendTooSoon, RetryAt: now.Add(time.Second)}, now)
 	} else if err != nil {
 		return api.OTPSendResponse{}, s.authStoreError("challenge", err)
 	}
 	cfg := a.OTP.Config()
+	out := api.OTPSendResponse{SentTo: ch.Masked(), Delivery: api.DeliveryPending, ResendAfter: int(cfg.ResendAfter / time.Second)}
+	if !allowed {
+		return out, nil // the same answer as a code on its way
+	}
 	job, status, e := s.send(ctx, notify.Message{Channel: ch.Kind, To: ch.Address, Template: notify.TmplOTPCode,
 		Data: notify.Data{Code: code, Minutes: int(cfg.TTL / time.Minute)}})
 	if job != "" {
@@ -96,7 +104,8 @@ func (s *Server) issueAndSend(r *http.Request, c store.Challenge, ch otp.Channel
 			Workstation: c.Workstation, Remote: r.RemoteAddr, Detail: "delivery failed " + ch.Kind})
 		return api.OTPSendResponse{}, e
 	}
-	return api.OTPSendResponse{SentTo: ch.Masked(), Delivery: status, ResendAfter: int(cfg.ResendAfter / time.Second)}, nil
+	out.Delivery = status
+	return out, nil
 }
 
 // newCode puts the first code of c, or a new one, on ch.
@@ -131,6 +140,11 @@ func (s *Server) checkCode(r *http.Request, c store.Challenge, code string) *api
 	if c.OTP.Tries == prev.OTP.Tries && c.OTP.Used == prev.OTP.Used {
 		s.audit(ctx, audit) // expired, used or capped: nothing changed
 		return ae
+	}
+	if e := s.codeGuess(ctx, c.UserID, verr == nil); e != nil {
+		audit.Result, audit.Code = store.ResultRefused, e.Code
+		s.audit(ctx, audit)
+		return e
 	}
 	if err := s.st.UpdateChallenge(ctx, prev, c, audit); err != nil {
 		if errors.Is(err, store.ErrChanged) {
@@ -186,8 +200,11 @@ func (s *Server) otpDelivery(r *http.Request) (api.OTPSendResponse, *api.Error) 
 	if e != nil {
 		return api.OTPSendResponse{}, e
 	}
-	if c.JobID == "" {
+	if c.JobID == "" && c.OTP.ID == "" {
 		return api.OTPSendResponse{}, &api.Error{Status: http.StatusConflict, Code: api.CodeOTPExpired, Message: "Aucun code envoyé"}
+	}
+	if c.JobID == "" { // held back by the hourly cap: told like a delivery still trying
+		return api.OTPSendResponse{SentTo: c.OTP.Channel.Masked(), Delivery: api.DeliveryPending}, nil
 	}
 	rep, err := s.opts.Auth.Notifier.Status(ctx, c.JobID)
 	if err != nil {

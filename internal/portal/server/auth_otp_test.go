@@ -21,7 +21,9 @@ func wrongCode(code string) string {
 
 func TestOTPCodeRules(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect string) {
-		rig := startAuth(t, dialect)
+		// Wrong codes also count toward the account's lock (3 by default, TestAttackOTPAcrossChallenges):
+		// a higher lock threshold lets the per-code cap show.
+		rig := startAuth(t, dialect, func(a *server.AuthOptions) { a.Password.Lockout.MaxFailures = 20 })
 		ctx := context.Background()
 		const mail = "jeanne@samu.test"
 		rig.account(t, "jeanne.testeuse", mail, goodPW, map[string]string{api.ChannelEmail: mail, api.ChannelSMS: "+33612345678"})

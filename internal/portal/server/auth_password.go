@@ -45,19 +45,13 @@ func (s *Server) checkNewPassword(ctx context.Context, c store.Credentials, pw, 
 // no old one) or a change (old, new, confirm), optionally signing out the other sessions. A
 // confirmation e-mail follows (seed 001: "Si vous n'avez pas effectué ce changement …").
 func (s *Server) setPassword(r *http.Request, sess store.Session, req api.SetPasswordRequest) (api.Session, *api.Error) {
-	a, ctx, now := s.opts.Auth, r.Context(), s.st.Now()
+	a, ctx := s.opts.Auth, r.Context()
 	c, err := s.st.CredentialsOf(ctx, sess.UserID)
 	if err != nil {
 		return api.Session{}, s.authStoreError("set password", err)
 	}
 	if c.PasswordHash != "" {
-		ok, err := a.Hasher.Verify(ctx, []byte(req.Old), c.PasswordHash)
-		if err != nil || !ok {
-			next, res := a.Password.Lockout.Decide(password.State{Failures: c.Failures, LockedUntil: c.LockedUntil}, now, false)
-			e := password.ResultError(res, now, true)
-			s.st.SetLockState(ctx, c.ID, next.Failures, next.LockedUntil, store.AuditEntry{Event: store.AuditPasswordSet,
-				Result: store.ResultRefused, Code: e.Code, SessionID: sess.ID, Workstation: sess.Workstation,
-				Remote: r.RemoteAddr, Detail: "old password wrong"})
+		if e := s.checkOldPassword(r, sess, c, req.Old); e != nil {
 			return api.Session{}, e
 		}
 	}
@@ -81,6 +75,31 @@ func (s *Server) setPassword(r *http.Request, sess store.Session, req api.SetPas
 	}
 	s.passwordChanged(ctx, c, ended)
 	return s.sessionAnswer(ctx, sess)
+}
+
+// checkOldPassword verifies the old password of a change under the account's lock: every
+// wrong one counts (countGuess), and while the account is locked even the right one is
+// refused, with the same answer. The new password is looked at only after this.
+func (s *Server) checkOldPassword(r *http.Request, sess store.Session, c store.Credentials, old string) *api.Error {
+	ctx := r.Context()
+	if len(old) > password.MaxBytes {
+		old = ""
+	}
+	ok, err := s.opts.Auth.Hasher.Verify(ctx, []byte(old), c.PasswordHash)
+	if err != nil {
+		s.log.Error("old password verify", "err", err)
+		return internalError()
+	}
+	g := guess{userID: c.ID, right: ok, quietOK: true, audit: store.AuditEntry{Event: store.AuditPasswordSet, UserID: c.ID,
+		SessionID: sess.ID, Workstation: sess.Workstation, Remote: r.RemoteAddr, Detail: "old password"}}
+	v, err := s.countGuess(ctx, g)
+	if err != nil {
+		return s.authStoreError("lock state", err)
+	}
+	if !v.accepted {
+		return s.refusal(g, v)
+	}
+	return nil
 }
 
 // passwordChanged tells the ended sessions' clients and queues the confirmation e-mail (its

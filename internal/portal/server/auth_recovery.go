@@ -103,8 +103,10 @@ func (s *Server) recoveryAnswer(r *http.Request, req api.RecoveryAnswerRequest) 
 		a.Hasher.VerifyDummy(ctx, ans)
 	case err == nil && c.SecretAnswerHash != "":
 		ok, err = a.Hasher.Verify(ctx, ans, c.SecretAnswerHash)
+		ok = s.answerGuess(ctx, c.ID, ok && err == nil)
 	default:
 		a.Hasher.VerifyDummy(ctx, ans)
+		s.answerGuess(ctx, "", false) // the same transaction, on no row
 	}
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.log.Error("recovery answer", "err", err)
@@ -121,6 +123,17 @@ func (s *Server) recoveryAnswer(r *http.Request, req api.RecoveryAnswerRequest) 
 		s.recoverySend(ctx, rec.Kind, c)
 	}
 	return recoveryDone, nil
+}
+
+// answerGuess counts a secret answer against the account's lock (countGuess) and reports
+// whether it is right and the account is not locked; the caller's answer does not change.
+func (s *Server) answerGuess(ctx context.Context, userID string, right bool) bool {
+	v, err := s.countGuess(ctx, guess{userID: userID, right: right})
+	if err != nil {
+		s.log.Error("recovery lock state", "err", err)
+		return false
+	}
+	return v.accepted
 }
 
 // recoverySend queues the outcome of a right answer: a reset link or the identifiant. The

@@ -54,6 +54,11 @@ func (s *Server) recoveryCodeSend(r *http.Request, req api.RecoveryOTPRequest) {
 		s.audit(ctx, audit)
 		return
 	}
+	if !s.codeAllowed(r, rec.UserID, "recovery", audit) {
+		audit = store.AuditEntry{} // the refusal is written; the challenge keeps the unsent code
+		s.st.UpdateChallenge(ctx, prev, c, audit)
+		return
+	}
 	if s.st.UpdateChallenge(ctx, prev, c, audit) != nil {
 		return
 	}

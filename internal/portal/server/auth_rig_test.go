@@ -101,6 +101,18 @@ type authRig struct {
 // through the real SMTP test server (STARTTLS + AUTH) and an httptest SMS gateway.
 func startAuth(t *testing.T, dialect string, mod ...func(*server.AuthOptions)) *authRig {
 	t.Helper()
+	return startAuthOn(t, func(m func(*server.Options)) *portaltest.Portal { return portaltest.Start(t, dialect, m) }, mod...)
+}
+
+// startAuthWith is startAuth on an open, migrated store: a second instance on the database
+// of another, or the same database after a restart.
+func startAuthWith(t *testing.T, st *store.Store, mod ...func(*server.AuthOptions)) *authRig {
+	t.Helper()
+	return startAuthOn(t, func(m func(*server.Options)) *portaltest.Portal { return portaltest.StartWith(t, st, m) }, mod...)
+}
+
+func startAuthOn(t *testing.T, start func(func(*server.Options)) *portaltest.Portal, mod ...func(*server.AuthOptions)) *authRig {
+	t.Helper()
 	rig := &authRig{clk: &fakeClock{t: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)}, sms: startSMS(t)}
 	srv, err := smtptest.Start(smtptest.Options{Username: "portal", Password: "relay-secret"})
 	if err != nil {
@@ -120,7 +132,7 @@ func startAuth(t *testing.T, dialect string, mod ...func(*server.AuthOptions)) *
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	rig.pt = portaltest.Start(t, dialect, func(o *server.Options) {
+	rig.pt = start(func(o *server.Options) {
 		o.Store.SetClock(rig.clk.Now)
 		a, err := server.NewAuthOptions(server.AuthSetup{Store: o.Store, Password: password.DefaultConfig(),
 			Key: []byte(strings.Repeat("k", 32)), Senders: map[string]notify.Sender{

@@ -38,6 +38,9 @@ type AuthOptions struct {
 	LinkURL string
 	Service string // product name in messages (default SI-SAMU)
 	Support string // how to reach the support, in messages
+	// CodesPerHour caps the codes sent to one account in an hour, whatever the channel or
+	// the flow (default 10); past it the answers stay the same but nothing is sent.
+	CodesPerHour int
 	// RateLimit throttles the password, OTP and recovery routes per client address
 	// (ratelimit.go; zero value: off).
 	RateLimit RateLimit
@@ -54,6 +57,9 @@ func (o *AuthOptions) defaults() {
 	def(&o.DeviceTTL, otp.DeviceTTL)
 	def(&o.LinkTTL, otp.LinkTTL)
 	def(&o.RecoveryTTL, 10*time.Minute)
+	if o.CodesPerHour <= 0 {
+		o.CodesPerHour = 10
+	}
 	if o.LinkURL == "" {
 		o.LinkURL = "cpx-agent login reset --token "
 	}

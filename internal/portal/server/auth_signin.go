@@ -13,10 +13,10 @@ import (
 )
 
 // signInPassword: POST /v1/signin/password. A wrong password, an unknown name and an account
-// without a password get the same answer at the same cost (argon2id or its dummy, one lock
-// state write, one audit line); names of no account are locked like accounts (auth_throttle)
-// so that the lockout message tells nothing either. Habilitation, disabled accounts and
-// missing channels are only told after a right password.
+// without a password get the same answer at the same cost (argon2id or its dummy, one
+// lock-state transaction, one audit line); typed names are locked like accounts
+// (auth_throttle), so that the lockout message tells nothing either. Habilitation, disabled
+// accounts and missing channels are only told after a right password.
 func (s *Server) signInPassword(r *http.Request, req api.PasswordSignInRequest) (api.PasswordSignInResponse, *api.Error) {
 	if !validText(req.Workstation, 128) {
 		return api.PasswordSignInResponse{}, badRequest("workstation: 1 to 128 printable characters")
@@ -25,17 +25,16 @@ func (s *Server) signInPassword(r *http.Request, req api.PasswordSignInRequest) 
 		return api.PasswordSignInResponse{}, badRequest("identifiant or password too long")
 	}
 	ctx := r.Context()
-	subject, _, _ := ident.Normalize(req.Identifiant)
+	subject := s.signInSubject(req.Identifiant)
 	userID, err := ident.Resolve(ctx, s.st, req.Identifiant)
-	if errors.Is(err, ident.ErrNotFound) {
-		return api.PasswordSignInResponse{}, s.unknownSignIn(r, subject, req)
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, ident.ErrNotFound) {
 		return api.PasswordSignInResponse{}, s.authStoreError("password sign-in", err)
 	}
-	c, err := s.st.CredentialsOf(ctx, userID)
-	if err != nil {
-		return api.PasswordSignInResponse{}, s.authStoreError("password sign-in", err)
+	var c store.Credentials
+	if userID != "" {
+		if c, err = s.st.CredentialsOf(ctx, userID); err != nil {
+			return api.PasswordSignInResponse{}, s.authStoreError("password sign-in", err)
+		}
 	}
 	if e := s.checkPassword(ctx, r, c, subject, req); e != nil {
 		return api.PasswordSignInResponse{}, e
@@ -50,12 +49,12 @@ func (s *Server) signInPassword(r *http.Request, req api.PasswordSignInRequest) 
 	return s.startChallenge(r, c.ID, subject, req.Workstation)
 }
 
-// checkPassword applies the lockout and argon2id to an existing account and stores the
-// outcome; nil means the password is right.
+// checkPassword runs argon2id (or its dummy for an unknown name or an account without a
+// password) and counts the try against the account and the typed name (countGuess); nil
+// means the password is right and neither is locked.
 func (s *Server) checkPassword(ctx context.Context, r *http.Request, c store.Credentials, subject string, req api.PasswordSignInRequest) *api.Error {
-	a, now := s.opts.Auth, s.st.Now()
+	a := s.opts.Auth
 	pw := []byte(req.Password)
-	state := password.State{Failures: c.Failures, LockedUntil: c.LockedUntil}
 	ok := false
 	var err error
 	if c.PasswordHash != "" {
@@ -67,21 +66,20 @@ func (s *Server) checkPassword(ctx context.Context, r *http.Request, c store.Cre
 		s.log.Error("password verify", "err", err)
 		return internalError()
 	}
-	next, res := a.Password.Lockout.Decide(state, now, ok)
-	e := store.AuditEntry{Event: store.AuditPasswordSignIn, UserID: c.ID, Subject: subject,
-		Workstation: req.Workstation, Remote: r.RemoteAddr}
-	if res.Outcome != password.Accepted {
-		e.Result, e.Code = store.ResultRefused, api.CodeCredentials
-		if res.Outcome == password.Locked {
-			e.Event, e.Code = store.AuditLockout, api.CodeAccountLocked
-		}
+	g := guess{userID: c.ID, subject: subject, right: ok, lockEvent: store.AuditLockout,
+		audit: store.AuditEntry{Event: store.AuditPasswordSignIn, UserID: c.ID, Subject: subject,
+			Workstation: req.Workstation, Remote: r.RemoteAddr}}
+	if c.ID == "" {
+		g.audit.Detail = "unknown name"
 	}
-	if err := s.st.SetLockState(ctx, c.ID, next.Failures, next.LockedUntil, e); err != nil {
+	v, err := s.countGuess(ctx, g)
+	if err != nil {
 		return s.authStoreError("lock state", err)
 	}
-	if res.Outcome != password.Accepted {
+	if !v.accepted {
+		e := s.refusal(g, v)
 		s.metrics.signins.WithLabelValues(api.MethodOTP, store.ResultRefused, e.Code).Inc()
-		return password.ResultError(res, now, true)
+		return e
 	}
 	if a.Hasher.NeedsRehash(c.PasswordHash) {
 		if h, err := a.Hasher.Hash(ctx, pw); err == nil {
@@ -93,30 +91,6 @@ func (s *Server) checkPassword(ctx context.Context, r *http.Request, c store.Cre
 		}
 	}
 	return nil
-}
-
-// unknownSignIn refuses a name that matches no account exactly as a wrong password would.
-func (s *Server) unknownSignIn(r *http.Request, subject string, req api.PasswordSignInRequest) *api.Error {
-	a, now, ctx := s.opts.Auth, s.st.Now(), r.Context()
-	t, err := s.st.ThrottleOf(ctx, subject)
-	if err != nil {
-		return s.authStoreError("throttle", err)
-	}
-	if err := a.Hasher.VerifyDummy(ctx, []byte(req.Password)); err != nil {
-		s.log.Error("password verify", "err", err)
-		return internalError()
-	}
-	next, res := a.Password.Lockout.Decide(password.State{Failures: t.Failures, LockedUntil: t.LockedUntil}, now, false)
-	e := store.AuditEntry{Event: store.AuditPasswordSignIn, Result: store.ResultRefused, Code: api.CodeCredentials,
-		Subject: subject, Workstation: req.Workstation, Remote: r.RemoteAddr, Detail: "unknown name"}
-	if res.Outcome == password.Locked {
-		e.Event, e.Code = store.AuditLockout, api.CodeAccountLocked
-	}
-	if err := s.st.SetThrottle(ctx, subject, store.Throttle{Failures: next.Failures, LockedUntil: next.LockedUntil}, e); err != nil {
-		return s.authStoreError("throttle", err)
-	}
-	s.metrics.signins.WithLabelValues(api.MethodOTP, store.ResultRefused, e.Code).Inc()
-	return password.ResultError(res, now, true)
 }
 
 func (s *Server) refuseSignIn(r *http.Request, userID, subject, ws, code, detail string) {

@@ -20,6 +20,7 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 	streams  prometheus.Gauge
 	limited  *prometheus.CounterVec
+	capped   *prometheus.CounterVec
 }
 
 func newMetrics(reg *prometheus.Registry, st *store.Store) *metrics {
@@ -36,6 +37,8 @@ func newMetrics(reg *prometheus.Registry, st *store.Store) *metrics {
 			Help: "Open session event streams."}),
 		limited: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cpx_portal_rate_limited_total",
 			Help: "Requests refused by the per-address rate limit, by route."}, []string{"route"}),
+		capped: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cpx_portal_codes_capped_total",
+			Help: "Codes not sent because the account reached its hourly cap, by flow."}, []string{"flow"}),
 	}
 	open := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cpx_portal_sessions_open",
 		Help: "Sessions not ended (read from the database at scrape)."}, func() float64 {
@@ -47,7 +50,7 @@ func newMetrics(reg *prometheus.Registry, st *store.Store) *metrics {
 		}
 		return float64(n)
 	})
-	reg.MustRegister(m.signins, m.links, m.requests, m.latency, m.streams, m.limited, open,
+	reg.MustRegister(m.signins, m.links, m.requests, m.latency, m.streams, m.limited, m.capped, open,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -71,14 +71,19 @@ func (s *Store) FinishRecovery(ctx context.Context, r Recovery, done bool, audit
 	})
 }
 
-// AddLink stores a recovery link.
+// AddLink stores a recovery link; the account's older links stop working.
 func (s *Store) AddLink(ctx context.Context, l otp.Link) error {
-	_, err := s.exec(ctx, `INSERT INTO auth_links (hash, user_id, purpose, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?)`, hex.EncodeToString(l.Hash), l.UserID, l.Purpose, ms(s.now()), ms(l.ExpiresAt))
-	if err != nil {
-		return fmt.Errorf("add link: %w", err)
-	}
-	return nil
+	return s.Tx(ctx, func(tx *Tx) error {
+		if err := tx.RevokeLinks(ctx, l.UserID); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO auth_links (hash, user_id, purpose, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?)`, hex.EncodeToString(l.Hash), l.UserID, l.Purpose, ms(s.now()), ms(l.ExpiresAt))
+		if err != nil {
+			return fmt.Errorf("add link: %w", err)
+		}
+		return nil
+	})
 }
 
 // LinkByToken reads a link by its token's hash (ErrNotFound).
@@ -121,52 +126,19 @@ func (s *Store) RedeemLink(ctx context.Context, l otp.Link, fn func(tx *Tx) erro
 
 // SetPasswordTx is SetPassword's update inside a transaction (link redemption).
 func (t *Tx) SetPasswordTx(ctx context.Context, userID, hash string, audit AuditEntry) error {
-	_, err := t.Exec(ctx, `UPDATE users SET password_hash = ?, password_changed_at = ?, must_change_password = 0,
-		failed_attempts = 0, locked_until = NULL WHERE id = ?`, hash, ms(t.s.now()), userID)
+	_, err := t.Exec(ctx, `UPDATE users SET password_hash = ?, password_changed_at = ?, must_change_password = 0
+		WHERE id = ?`, hash, ms(t.s.now()), userID)
 	if err != nil {
 		return fmt.Errorf("set password: %w", err)
 	}
+	if err := t.clearLocks(ctx, userID); err != nil {
+		return err
+	}
+	if err := t.RevokeLinks(ctx, userID); err != nil {
+		return err
+	}
 	audit.UserID = userID
 	return t.Audit(ctx, audit)
-}
-
-// Throttle is the failure count of a name that matches no account.
-type Throttle struct {
-	Failures    int
-	LockedUntil time.Time
-}
-
-// ThrottleOf reads the failures of subject (zero when none).
-func (s *Store) ThrottleOf(ctx context.Context, subject string) (Throttle, error) {
-	var t Throttle
-	var locked int64
-	err := s.queryRow(ctx, "SELECT failures, locked_until FROM auth_throttle WHERE subject = ?", subject).
-		Scan(&t.Failures, &locked)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Throttle{}, nil
-	}
-	if err != nil {
-		return Throttle{}, fmt.Errorf("read throttle: %w", err)
-	}
-	t.LockedUntil = fromMSOrZero(locked)
-	return t, nil
-}
-
-// SetThrottle stores the failures of subject with an audit line, the way SetLockState does for
-// an account (same statements, same cost).
-func (s *Store) SetThrottle(ctx context.Context, subject string, t Throttle, audit AuditEntry) error {
-	return s.Tx(ctx, func(tx *Tx) error {
-		now := ms(s.now())
-		if _, err := tx.Exec(ctx, "DELETE FROM auth_throttle WHERE subject = ? OR updated_at < ?",
-			subject, now-int64(24*time.Hour/time.Millisecond)); err != nil {
-			return fmt.Errorf("set throttle: %w", err)
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO auth_throttle (subject, failures, locked_until, updated_at)
-			VALUES (?, ?, ?, ?)`, subject, t.Failures, msOrZero(t.LockedUntil), now); err != nil {
-			return fmt.Errorf("set throttle: %w", err)
-		}
-		return tx.Audit(ctx, audit)
-	})
 }
 
 // EndUserSessions revokes the user's open sessions and forgets its remembered workstations
@@ -184,5 +156,5 @@ func (t *Tx) EndUserSessions(ctx context.Context, userID string) ([]string, erro
 	if _, err := t.Exec(ctx, "DELETE FROM auth_devices WHERE user_id = ?", userID); err != nil {
 		return nil, fmt.Errorf("forget devices: %w", err)
 	}
-	return ids, nil
+	return ids, t.RevokeLinks(ctx, userID)
 }

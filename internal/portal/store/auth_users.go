@@ -98,25 +98,6 @@ func (s *Store) ByEmail(ctx context.Context, email string) ([]string, error) {
 	return ids, rows.Err()
 }
 
-// SetLockState stores an account's failure count and lock (zero: none) with an audit line.
-func (s *Store) SetLockState(ctx context.Context, userID string, failures int, lockedUntil time.Time, audit AuditEntry) error {
-	return s.Tx(ctx, func(tx *Tx) error {
-		var locked any
-		if !lockedUntil.IsZero() {
-			locked = ms(lockedUntil)
-		}
-		res, err := tx.Exec(ctx, "UPDATE users SET failed_attempts = ?, locked_until = ? WHERE id = ?",
-			failures, locked, userID)
-		if err != nil {
-			return fmt.Errorf("set lock state: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		return tx.Audit(ctx, audit)
-	})
-}
-
 // NewPassword is a password change as the store applies it.
 type NewPassword struct {
 	Hash       string
@@ -134,13 +115,18 @@ func (s *Store) SetPassword(ctx context.Context, userID string, p NewPassword, a
 	now := s.now()
 	err := s.Tx(ctx, func(tx *Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE users SET password_hash = ?, password_changed_at = ?,
-			must_change_password = ?, failed_attempts = 0, locked_until = NULL WHERE id = ?`,
-			p.Hash, ms(now), b2i(p.MustChange), userID)
+			must_change_password = ? WHERE id = ?`, p.Hash, ms(now), b2i(p.MustChange), userID)
 		if err != nil {
 			return fmt.Errorf("set password: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
+		}
+		if err := tx.clearLocks(ctx, userID); err != nil {
+			return err
+		}
+		if err := tx.RevokeLinks(ctx, userID); err != nil {
+			return err
 		}
 		if p.SignOutOthers {
 			ids, err := openSessionIDs(ctx, tx, "user_id = ? AND id <> ?", userID, p.KeepSessID)
