@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto"
 	"crypto/x509"
 	"errors"
 	"flag"
@@ -201,16 +200,9 @@ func cardSignIn(ctx context.Context, f loginCardFlags, pc *client.Client, stdin 
 		return api.SignIn{}, err
 	}
 	defer key.Close()
-	return pc.SignInCard(ctx, keyCredential{key}, f.workstation)
+	// The key is the signer: the client decides PKCS#1 v1.5 or PSS from Key.CanPSS.
+	return pc.SignInCard(ctx, key, key.Certificate(), f.workstation)
 }
-
-// keyCredential adapts a card key to agent.Credential (the client decides PKCS#1 v1.5 or PSS
-// from Key.CanPSS).
-type keyCredential struct{ k *token.Key }
-
-func (c keyCredential) Signer() crypto.Signer          { return c.k }
-func (c keyCredential) Certificate() *x509.Certificate { return c.k.Certificate() }
-func (c keyCredential) Close() error                   { return c.k.Close() }
 
 // afterSignIn picks the profile and links the phone as asked.
 func afterSignIn(ctx context.Context, f loginCardFlags, pc *client.Client, in api.SignIn, stderr io.Writer) (api.Session, error) {

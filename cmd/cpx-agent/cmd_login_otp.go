@@ -103,7 +103,7 @@ func otpSignIn(ctx context.Context, f loginOTPFlags, pc *client.Client, in *secr
 	if dev != "" {
 		otpKeys.Delete(deviceTokenKey(f.identifiant)) // cancelled or expired: forget it
 	}
-	r, err := pc.SendOTPStatus(ctx, ch.ID, f.channel)
+	r, err := pc.SendOTPStatus(ctx, ch.ChallengeID, f.channel)
 	if err != nil {
 		return api.SignIn{}, err
 	}
@@ -112,7 +112,7 @@ func otpSignIn(ctx context.Context, f loginOTPFlags, pc *client.Client, in *secr
 	if err != nil {
 		return api.SignIn{}, err
 	}
-	out, err := pc.VerifyOTP(ctx, ch.ID, string(code), f.remember) // the client's wire type holds a string
+	out, err := pc.VerifyOTP(ctx, ch.ChallengeID, string(code), f.remember) // the client's wire type holds a string
 	clear(code)
 	if err != nil {
 		return api.SignIn{}, err

@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"strconv"
 
 	"github.com/cpx-agent/cpx-agent/internal/portal/api"
@@ -174,22 +171,15 @@ func describeOther(err error, portalURL string) cliError {
 	case errors.Is(err, errNoInput):
 		return cliError{Code: codeNoInput, Message: err.Error(), exit: exitUsage}
 	}
-	if _, ok := errors.AsType[*tls.CertificateVerificationError](err); ok || isX509(err) {
+	if errors.Is(err, api.ErrPortalCertificate) {
 		return cliError{Code: codePortalCert, exit: exitError, Message: fmt.Sprintf(
 			"Le certificat du portail (%s) n'est pas reconnu : vérifiez --ca (ou portal_ca dans la configuration du poste).", portalURL)}
 	}
-	if _, ok := errors.AsType[net.Error](err); ok || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, api.ErrPortalUnreachable) || errors.Is(err, api.ErrPortalTimeout) || errors.Is(err, context.DeadlineExceeded) {
 		return cliError{Code: codePortalUnreach, exit: exitError, Message: fmt.Sprintf(
 			"Le portail est injoignable : vérifiez l'adresse (%s) et le réseau.", portalURL)}
 	}
 	return cliError{Code: codeOther, Message: "Erreur : " + err.Error(), exit: exitError}
-}
-
-func isX509(err error) bool {
-	_, a := errors.AsType[x509.UnknownAuthorityError](err)
-	_, b := errors.AsType[x509.HostnameError](err)
-	_, c := errors.AsType[x509.CertificateInvalidError](err)
-	return a || b || c
 }
 
 // report prints err for the operator (stderr, prefixed with the command) and, with asJSON, one

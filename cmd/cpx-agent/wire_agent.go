@@ -62,7 +62,7 @@ func newAgentEngine(cfg config.Config, log *slog.Logger) (*agent.Engine, func(),
 	tokens := newTokenPort(modules, log)
 	mon := &cardPort{m: card.NewMonitor(card.Options{Reader: cfg.Reader, Logger: log}), removed: tokens.drop}
 	deps := agent.Deps{
-		Cards: mon, Token: tokens, Portal: portalPort{pc}, Keys: keystore.New(), Prefs: prefs,
+		Cards: mon, Token: tokens, Portal: pc, Keys: keystore.New(), Prefs: prefs,
 		Browser: systemBrowser{}, Logger: log,
 	}
 	if d, err := newDoctorDiagnoser(); err == nil {
@@ -160,9 +160,6 @@ type credential struct{ k *token.Key }
 func (c credential) Signer() crypto.Signer          { return c.k }
 func (c credential) Certificate() *x509.Certificate { return c.k.Certificate() }
 func (c credential) Close() error                   { return c.k.Close() }
-
-// portalPort is the portal client as agent.Portal.
-type portalPort struct{ *client.Client }
 
 // systemBrowser opens a URL with the desktop's handler.
 type systemBrowser struct{}

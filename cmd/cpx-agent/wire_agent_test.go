@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"io"
@@ -75,7 +77,7 @@ func TestAgentFullStack(t *testing.T) {
 	defer pc.Close()
 	tokens := newTokenPort([]string{testrig.OpenSCModule(t)}, quiet)
 	defer tokens.Close()
-	rp := &recordingPortal{portalPort: portalPort{pc}}
+	rp := &recordingPortal{Client: pc}
 	mon := &cardPort{m: card.NewMonitor(card.Options{Reader: reader, Logger: quiet}), removed: tokens.drop}
 	e := agent.New(agent.Config{Workstation: "ws-e2e"}, agent.Deps{Cards: mon, Token: tokens,
 		Portal: rp, Keys: keystore.NewMemory()})
@@ -156,13 +158,13 @@ func TestAgentFullStack(t *testing.T) {
 
 // recordingPortal keeps the session tokens the card sign-ins got.
 type recordingPortal struct {
-	portalPort
+	*client.Client
 	mu     sync.Mutex
 	tokens []string
 }
 
-func (p *recordingPortal) SignInCard(ctx context.Context, cred agent.Credential, ws string) (api.SignIn, error) {
-	si, err := p.portalPort.SignInCard(ctx, cred, ws)
+func (p *recordingPortal) SignInCard(ctx context.Context, signer crypto.Signer, cert *x509.Certificate, ws string) (api.SignIn, error) {
+	si, err := p.Client.SignInCard(ctx, signer, cert, ws)
 	if err == nil {
 		p.mu.Lock()
 		p.tokens = append(p.tokens, si.Token)
@@ -254,7 +256,7 @@ func BenchmarkRealCardRemovalToLocked(b *testing.B) {
 	defer tokens.Close()
 	mon := &cardPort{m: card.NewMonitor(card.Options{Reader: reader, Logger: quiet}), removed: tokens.drop}
 	e := agent.New(agent.Config{Workstation: "ws-bench"}, agent.Deps{Cards: mon, Token: tokens,
-		Portal: portalPort{pc}, Keys: keystore.NewMemory()})
+		Portal: pc, Keys: keystore.NewMemory()})
 	snaps := e.Notify()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

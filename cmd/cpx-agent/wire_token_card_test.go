@@ -142,7 +142,7 @@ func stuckAgent(t *testing.T) {
 	defer pc.Close()
 	mon := &cardPort{m: card.NewMonitor(card.Options{Reader: reader, Logger: quiet}), removed: tokens.drop}
 	e := agent.New(agent.Config{Workstation: "ws-stuck"}, agent.Deps{Cards: mon, Token: tokens,
-		Portal: portalPort{pc}, Keys: keystore.NewMemory()})
+		Portal: pc, Keys: keystore.NewMemory()})
 	snaps := e.Notify()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

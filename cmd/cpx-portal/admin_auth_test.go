@@ -104,11 +104,11 @@ func TestEnrolOutboxSignIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pc.SendOTP(ctx, ch.ID, ""); err != nil {
+	if _, err := pc.SendOTP(ctx, ch.ChallengeID, ""); err != nil {
 		t.Fatal(err)
 	}
 	code := regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(waitOutbox(t, env, "helene@samu.test", 2))
-	in, err := pc.VerifyOTP(ctx, ch.ID, code[1], false)
+	in, err := pc.VerifyOTP(ctx, ch.ChallengeID, code[1], false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -235,7 +235,7 @@ func (e *Engine) signInCard(cred Credential, id identity) {
 	e.to(StepSigningIn)
 	p, ws := e.d.Portal, e.cfg.Workstation
 	e.startFull(BusySigningIn, e.cfg.CallTimeout, func(ctx context.Context) (func(), func()) {
-		si, err := p.SignInCard(ctx, cred, ws)
+		si, err := p.SignInCard(ctx, cred.Signer(), cred.Certificate(), ws)
 		_ = cred.Close() // the session token carries on; the card key is not needed any more
 		return func() {
 			if err != nil {

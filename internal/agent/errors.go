@@ -34,7 +34,6 @@ var (
 	ErrOTPFormat          = errors.New("one-time code must be 6 digits")
 	ErrIdentifiantFormat  = errors.New("identifiant is empty or too long")
 	ErrChannelsRequired   = errors.New("an otp channel must be set")
-	ErrPortalUnreachable  = errors.New("portal unreachable")
 	ErrProfileUnknown     = errors.New("profile not in the list")
 	ErrSessionEnded       = errors.New("session ended")
 	ErrMissingDependency  = errors.New("engine dependency missing")

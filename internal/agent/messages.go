@@ -2,10 +2,7 @@ package agent
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
-	"net"
-	"net/url"
 
 	"github.com/cpx-agent/cpx-agent/internal/portal/api"
 )
@@ -106,7 +103,9 @@ var sentinelKeys = []struct {
 	{ErrChannelsRequired, KeyChannelsRequired},
 	{ErrUnsupportedChannel, KeyChannelKind},
 	{ErrProfileUnknown, KeyProfileUnknown},
-	{ErrPortalUnreachable, KeyPortalUnreachable},
+	{api.ErrPortalCertificate, KeyPortalCertificate},
+	{api.ErrPortalTimeout, KeyTimeout},
+	{api.ErrPortalUnreachable, KeyPortalUnreachable},
 	{ErrSessionEnded, api.CodeSessionExpired},
 	{ErrNotFound, KeyNotFound},
 	{ErrMissingDependency, KeyInternal},
@@ -127,8 +126,8 @@ var portalKeys = []string{api.CodeInvalidRequest, api.CodeUnauthenticated, api.C
 	api.CodeNotFound, api.CodeInternal}
 
 // MessageKey turns an error of a Snapshot into a stable key for the UI ("" for nil). The
-// portal's codes are keys as they are; card and input errors have their own keys; network
-// failures are "portal_unreachable" (or "portal_certificate", "timeout").
+// portal's codes are keys as they are; card and input errors have their own keys; the portal
+// client's transport failures are "portal_unreachable", "portal_certificate" or "timeout".
 func MessageKey(err error) string {
 	if err == nil {
 		return ""
@@ -146,20 +145,8 @@ func MessageKey(err error) string {
 			return s.key
 		}
 	}
-	var (
-		unknownCA x509.UnknownAuthorityError
-		hostErr   x509.HostnameError
-		certErr   x509.CertificateInvalidError
-		netErr    net.Error
-		urlErr    *url.Error
-	)
-	switch {
-	case errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &certErr):
-		return KeyPortalCertificate
-	case errors.Is(err, context.DeadlineExceeded):
+	if errors.Is(err, context.DeadlineExceeded) {
 		return KeyTimeout
-	case errors.As(err, &netErr), errors.As(err, &urlErr):
-		return KeyPortalUnreachable
 	}
 	return KeyUnknown
 }

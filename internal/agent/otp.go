@@ -79,7 +79,7 @@ func (e *Engine) submitPassword(pw []byte) {
 	e.publish()
 }
 
-func (e *Engine) passwordChecked(ch OTPChallenge, err error, usedDevice bool) {
+func (e *Engine) passwordChecked(ch api.PasswordSignInResponse, err error, usedDevice bool) {
 	r := &e.run
 	if err != nil {
 		e.fail(err)
@@ -97,7 +97,7 @@ func (e *Engine) passwordChecked(ch OTPChallenge, err error, usedDevice bool) {
 		notice = NoticeDeviceForgotten
 	}
 	e.to(StepOTPChannel)
-	r.challenge, r.s.OTPChannels, r.s.Notice = ch.ID, ch.Channels, notice
+	r.challenge, r.s.OTPChannels, r.s.Notice = ch.ChallengeID, ch.Channels, notice
 	if !hasActive(ch.Channels) {
 		r.s.Err = &api.Error{Code: api.CodeNoChannel}
 	}

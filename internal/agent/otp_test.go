@@ -12,18 +12,18 @@ import (
 // channel and code 654321; a device token "dev-1" skips the code until revoked.
 func otpPortal(h *harness) (revoke func()) {
 	valid := map[string]bool{}
-	h.p.pwSignIn = func(id string, pw []byte, device string) (OTPChallenge, error) {
+	h.p.pwSignIn = func(id string, pw []byte, device string) (api.PasswordSignInResponse, error) {
 		id = strings.ToLower(id) // the portal folds case
 		switch {
 		case id == "nochan.user":
-			return OTPChallenge{}, &api.Error{Code: api.CodeNoChannel}
+			return api.PasswordSignInResponse{}, &api.Error{Code: api.CodeNoChannel}
 		case id != "claire.martin" || string(pw) != "secret-Pw-2026":
-			return OTPChallenge{}, &api.Error{Code: api.CodeCredentials}
+			return api.PasswordSignInResponse{}, &api.Error{Code: api.CodeCredentials}
 		case device != "" && valid[device]:
 			si := h.p.newSessionLocked(api.MethodOTP, id, nil)
-			return OTPChallenge{SignIn: &si}, nil
+			return api.PasswordSignInResponse{SignIn: &si}, nil
 		}
-		return OTPChallenge{ID: "ch-1", Channels: []api.Channel{{Kind: api.ChannelEmail, Masked: "c•••@samu.fr", Active: true}}}, nil
+		return api.PasswordSignInResponse{ChallengeID: "ch-1", Channels: []api.Channel{{Kind: api.ChannelEmail, Masked: "c•••@samu.fr", Active: true}}}, nil
 	}
 	h.p.verify = func(code string, remember bool) (api.SignIn, error) {
 		if code != "654321" {

@@ -2,6 +2,8 @@ package agent
 
 import (
 	"context"
+	"crypto"
+	"crypto/x509"
 	"fmt"
 	"slices"
 	"sync"
@@ -28,7 +30,7 @@ type fakePortal struct {
 	channels   []api.Channel
 	linkErr    func(req api.LinkPhoneRequest) error
 	signInErr  error
-	pwSignIn   func(id string, pw []byte, device string) (OTPChallenge, error)
+	pwSignIn   func(id string, pw []byte, device string) (api.PasswordSignInResponse, error)
 	verify     func(code string, remember bool) (api.SignIn, error)
 	events     map[string]chan api.Event
 	signedOut  []string
@@ -71,7 +73,7 @@ func (p *fakePortal) newSessionLocked(method, user string, actions []string) api
 	return api.SignIn{Token: tok, Session: *s}
 }
 
-func (p *fakePortal) SignInCard(ctx context.Context, cred Credential, ws string) (api.SignIn, error) {
+func (p *fakePortal) SignInCard(ctx context.Context, signer crypto.Signer, cert *x509.Certificate, ws string) (api.SignIn, error) {
 	p.mu.Lock()
 	p.call("SignInCard")
 	gate := p.gateSignIn
@@ -88,10 +90,10 @@ func (p *fakePortal) SignInCard(ctx context.Context, cred Credential, ws string)
 	if p.signInErr != nil {
 		return api.SignIn{}, p.signInErr
 	}
-	return p.newSessionLocked(api.MethodCard, cred.Certificate().Subject.CommonName, p.actions), nil
+	return p.newSessionLocked(api.MethodCard, cert.Subject.CommonName, p.actions), nil
 }
 
-func (p *fakePortal) SignInPassword(ctx context.Context, id string, pw []byte, ws, device string) (OTPChallenge, error) {
+func (p *fakePortal) SignInPassword(ctx context.Context, id string, pw []byte, ws, device string) (api.PasswordSignInResponse, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.call("SignInPassword")

@@ -54,11 +54,16 @@ type Token interface {
 	Login(ctx context.Context, reader string, pin []byte) (Credential, error)
 }
 
-// Portal is what the engine needs of cpx-portal. internal/portal/client implements the
-// network side; errors are *api.Error with stable codes.
+// Portal is what the engine needs of cpx-portal, in the portal API's own types:
+// internal/portal/client's *Client is one as it is. Refusals are *api.Error with stable
+// codes; a failure of the exchange itself wraps api.ErrPortalUnreachable, api.ErrPortalTimeout
+// or api.ErrPortalCertificate.
 type Portal interface {
-	SignInCard(ctx context.Context, cred Credential, workstation string) (api.SignIn, error)
-	SignInPassword(ctx context.Context, identifiant string, password []byte, workstation, deviceToken string) (OTPChallenge, error)
+	// SignInCard signs in over mutual TLS with the card's key (signer) and certificate.
+	SignInCard(ctx context.Context, signer crypto.Signer, cert *x509.Certificate, workstation string) (api.SignIn, error)
+	// SignInPassword answers a session straight away (the device token skipped the code) or a
+	// challenge waiting for a one-time code.
+	SignInPassword(ctx context.Context, identifiant string, password []byte, workstation, deviceToken string) (api.PasswordSignInResponse, error)
 	SendOTP(ctx context.Context, challengeID, kind string) (sentTo string, err error)
 	VerifyOTP(ctx context.Context, challengeID, code string, remember bool) (api.SignIn, error)
 
@@ -79,14 +84,6 @@ type Portal interface {
 	SignOut(ctx context.Context, token string) error
 	// Events streams the session's events until ctx ends or the stream breaks.
 	Events(ctx context.Context, token string) (<-chan api.Event, error)
-}
-
-// OTPChallenge is the answer to identifiant + password: either a session straight away (this
-// workstation is remembered) or a challenge waiting for a one-time code.
-type OTPChallenge struct {
-	ID       string
-	Channels []api.Channel // active channels to choose from (e-mail first)
-	SignIn   *api.SignIn   // set when the device token skipped the OTP
 }
 
 // KeyStore keeps secrets in the OS keyring.

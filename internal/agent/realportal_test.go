@@ -61,8 +61,8 @@ type portal struct {
 	tokens []string
 }
 
-func (p *portal) SignInCard(ctx context.Context, cred agent.Credential, ws string) (api.SignIn, error) {
-	si, err := p.Client.SignInCard(ctx, cred, ws)
+func (p *portal) SignInCard(ctx context.Context, signer crypto.Signer, cert *x509.Certificate, ws string) (api.SignIn, error) {
+	si, err := p.Client.SignInCard(ctx, signer, cert, ws)
 	if err == nil {
 		p.mu.Lock()
 		p.tokens = append(p.tokens, si.Token)

@@ -166,9 +166,12 @@ func TestMessageKey(t *testing.T) {
 		{&api.Error{Code: api.CodeOTPInvalid}, "otp_invalid"},
 		{&api.Error{Code: api.CodeOTPExpired}, "otp_expired"},
 		{&api.Error{Code: "brand_new_code"}, "error_unknown"},
-		{&url.Error{Op: "Post", URL: "https://portal", Err: &net.OpError{Op: "dial", Err: errors.New("refused")}}, "portal_unreachable"},
-		{fmt.Errorf("client: %w", ErrPortalUnreachable), "portal_unreachable"},
-		{&url.Error{Op: "Post", URL: "https://portal", Err: x509.UnknownAuthorityError{}}, "portal_certificate"},
+		// The client wraps transport failures (internal/portal/client TestTransportErrClassifies
+		// turns the net, net/url and x509 errors into these).
+		{fmt.Errorf("portal POST /v1/signin/card: %w: %w", api.ErrPortalUnreachable, &url.Error{Op: "Post", URL: "https://portal", Err: &net.OpError{Op: "dial", Err: errors.New("refused")}}), "portal_unreachable"},
+		{fmt.Errorf("client: %w", api.ErrPortalUnreachable), "portal_unreachable"},
+		{fmt.Errorf("portal POST /v1/signin/card: %w: %w", api.ErrPortalCertificate, &url.Error{Op: "Post", URL: "https://portal", Err: x509.UnknownAuthorityError{}}), "portal_certificate"},
+		{fmt.Errorf("portal GET /v1/session: %w: %w", api.ErrPortalTimeout, context.DeadlineExceeded), "timeout"},
 		{context.DeadlineExceeded, "timeout"},
 		{ErrNotConfigured, "not_configured"},
 		{errors.New("something else"), "error_unknown"},

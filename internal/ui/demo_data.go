@@ -48,7 +48,7 @@ func DemoScreens() []DemoScreen {
 	unreadable.Err = agent.ErrCardNotResponding
 	signing.Busy, signing.BusyLabel = true, agent.BusySigningIn
 	failed := s(agent.StepSigningIn) // the portal did not answer: the engine stays, Err set, not busy
-	failed.Err = agent.ErrPortalUnreachable
+	failed.Err = api.ErrPortalUnreachable
 	profile := s(agent.StepChooseProfile)
 	profile.Profiles, profile.LastProfileID = demoProfiles, "p-arm-92"
 	phone := s(agent.StepLinkPhone)

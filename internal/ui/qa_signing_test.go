@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/cpx-agent/cpx-agent/internal/agent"
+	"github.com/cpx-agent/cpx-agent/internal/portal/api"
 )
 
 // TestSigningInFailure (QA S1-4): after a portal error the engine stays on StepSigningIn with
@@ -27,7 +28,7 @@ func TestSigningInFailure(t *testing.T) {
 	}
 
 	failed := busy
-	failed.Busy, failed.BusyLabel, failed.Err = false, "", agent.ErrPortalUnreachable
+	failed.Busy, failed.BusyLabel, failed.Err = false, "", api.ErrPortalUnreachable
 	u.apply(failed) // same step: the page refreshes
 	if hasText(u, "en cours") {
 		t.Fatalf("failure still says « en cours »: %q", texts(u))
@@ -75,7 +76,7 @@ func retryShown(u *UI) bool {
 // the card is in and « CPX » signs in, instead of asking to insert it. When the card leaves,
 // home asks for it again.
 func TestHomeAfterCancelKeepsCard(t *testing.T) {
-	failed := agent.Snapshot{Step: agent.StepSigningIn, Card: demoCard, TriesLeft: -1, Err: agent.ErrPortalUnreachable}
+	failed := agent.Snapshot{Step: agent.StepSigningIn, Card: demoCard, TriesLeft: -1, Err: api.ErrPortalUnreachable}
 	u, f := newTestUI(t, failed)
 	press(u, fyne.KeyEscape)
 	if _, ok := f.last().(agent.Cancel); !ok {

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/cpx-agent/cpx-agent/internal/agent"
+	"github.com/cpx-agent/cpx-agent/internal/portal/api"
 )
 
 // deferred replaces later for a test: the armed functions, run by the test itself.
@@ -63,7 +64,7 @@ func TestSlowSignInGetsItsScreen(t *testing.T) {
 	deferred(t)
 	u2.apply(busy)
 	failed := busy
-	failed.Busy, failed.BusyLabel, failed.Err = false, "", agent.ErrPortalUnreachable
+	failed.Busy, failed.BusyLabel, failed.Err = false, "", api.ErrPortalUnreachable
 	u2.apply(failed)
 	if u2.shown != agent.StepSigningIn {
 		t.Fatalf("a failed sign-in left screen %v", u2.shown)

@@ -71,7 +71,8 @@ func (r *recorder) result(elapsed time.Duration) Result {
 }
 
 func signIn(ctx context.Context, c *client.Client, p *Portal, i int) error {
-	_, err := c.SignInCard(ctx, cred{p.Holders[i%len(p.Holders)]}, fmt.Sprintf("bench-%d", i%64))
+	h := p.Holders[i%len(p.Holders)]
+	_, err := c.SignInCard(ctx, h.Key, h.Cert, fmt.Sprintf("bench-%d", i%64))
 	return err
 }
 

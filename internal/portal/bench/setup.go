@@ -6,7 +6,6 @@ package bench
 
 import (
 	"context"
-	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -173,12 +172,6 @@ func scratchDB(base string, cleanups *[]func()) (string, error) {
 }
 
 // cred is an agent.Credential over a software key.
-type cred struct{ is *pki.Issued }
-
-func (c cred) Signer() crypto.Signer          { return c.is.Key }
-func (c cred) Certificate() *x509.Certificate { return c.is.Cert }
-func (c cred) Close() error                   { return nil }
-
 // serverCert is the portal's certificate for 127.0.0.1: RSA-2048 from the test PKI, or an
 // ECDSA P-256 one signed by the same issuing CA.
 func serverCert(ca *pki.PKI, useECDSA bool) (tls.Certificate, error) {

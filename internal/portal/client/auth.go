@@ -5,20 +5,16 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/cpx-agent/cpx-agent/internal/agent"
 	"github.com/cpx-agent/cpx-agent/internal/portal/api"
 )
 
 // SignInPassword sends identifiant + password (and the workstation's device token, if any):
 // a session at once when the token is still valid, else a challenge waiting for a code.
-func (c *Client) SignInPassword(ctx context.Context, identifiant string, password []byte, workstation, deviceToken string) (agent.OTPChallenge, error) {
+func (c *Client) SignInPassword(ctx context.Context, identifiant string, password []byte, workstation, deviceToken string) (api.PasswordSignInResponse, error) {
 	var out api.PasswordSignInResponse
 	err := c.do(ctx, c.http, http.MethodPost, "/signin/password", "", api.PasswordSignInRequest{
 		Identifiant: identifiant, Password: string(password), Workstation: workstation, DeviceToken: deviceToken}, &out)
-	if err != nil {
-		return agent.OTPChallenge{}, err
-	}
-	return agent.OTPChallenge{ID: out.ChallengeID, Channels: out.Channels, SignIn: out.SignIn}, nil
+	return out, err
 }
 
 // SendOTP asks for a code (or a new one) on kind ("" = e-mail first) and returns where it went,

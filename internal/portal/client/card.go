@@ -9,20 +9,20 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/cpx-agent/cpx-agent/internal/agent"
 	"github.com/cpx-agent/cpx-agent/internal/portal/api"
 )
 
 // pkcs1Schemes are the TLS 1.2 signature schemes a CPS3 key can make.
 var pkcs1Schemes = []tls.SignatureScheme{tls.PKCS1WithSHA256, tls.PKCS1WithSHA384, tls.PKCS1WithSHA512}
 
-// SignInCard signs in with the card's key over mutual TLS: a fresh connection, closed after
-// the call, so the card signs exactly one handshake.
-func (c *Client) SignInCard(ctx context.Context, cred agent.Credential, workstation string) (api.SignIn, error) {
-	if cred == nil || cred.Signer() == nil || cred.Certificate() == nil {
-		return api.SignIn{}, errors.New("portal card sign-in: no card credential")
+// SignInCard signs in with the card's key (signer, which stays on the card) and its
+// authentication certificate over mutual TLS: a fresh connection, closed after the call, so
+// the card signs exactly one handshake.
+func (c *Client) SignInCard(ctx context.Context, signer crypto.Signer, leaf *x509.Certificate, workstation string) (api.SignIn, error) {
+	if signer == nil || leaf == nil {
+		return api.SignIn{}, errors.New("portal card sign-in: no card key or certificate")
 	}
-	cert := c.TLSCertificate(cred.Signer(), cred.Certificate())
+	cert := c.TLSCertificate(signer, leaf)
 	cfg := &tls.Config{RootCAs: c.opts.RootCAs, MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
 	if cert.SupportedSignatureAlgorithms != nil {
 		cfg.MaxVersion = tls.VersionTLS12 // TLS 1.3 signs with RSA-PSS only

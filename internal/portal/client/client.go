@@ -1,8 +1,10 @@
-// Package client is the Go client of cpx-portal's /v1 API, used by cpx-agent (it implements
-// the card and session side of agent.Portal). Every call returns *api.Error with a stable code
-// when the portal refuses. One file per area of the API: card.go (card sign-in), session.go
-// (session, profiles, phone, sign-out, password policy), events.go (the SSE stream); the
-// password and OTP calls go in files of their own beside them, using do.
+// Package client is the Go client of cpx-portal's /v1 API. It speaks api types only and knows
+// nothing of its callers (cpx-agent's engine uses *Client as its portal port as it is). Every
+// call returns *api.Error with a stable code when the portal refuses, and wraps a failure of
+// the exchange itself in api.ErrPortalUnreachable, api.ErrPortalTimeout or
+// api.ErrPortalCertificate (transport.go). One file per area of the API: card.go (card
+// sign-in), auth.go (password, OTP, channels, recovery), session.go (session, profiles,
+// phone, sign-out, password policy), events.go (the SSE stream).
 package client
 
 import (
@@ -90,7 +92,7 @@ func (c *Client) do(ctx context.Context, hc *http.Client, method, path, token st
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return fmt.Errorf("portal %s %s: %w", method, path, err)
+		return transportErr(fmt.Sprintf("portal %s %s", method, path), err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 300 {
@@ -101,6 +103,9 @@ func (c *Client) do(ctx context.Context, hc *http.Client, method, path, token st
 		return nil
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 4<<20)).Decode(out); err != nil {
+		if isNetwork(err) { // the connection broke while the answer was read
+			return transportErr(fmt.Sprintf("portal %s %s: read answer", method, path), err)
+		}
 		return fmt.Errorf("portal %s %s: decode answer: %w", method, path, err)
 	}
 	return nil

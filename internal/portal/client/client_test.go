@@ -14,24 +14,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cpx-agent/cpx-agent/internal/agent"
 	"github.com/cpx-agent/cpx-agent/internal/portal/api"
 )
-
-// cardSessionPortal is the part of agent.Portal this package implements (the password and
-// OTP calls come with that work).
-type cardSessionPortal interface {
-	SignInCard(ctx context.Context, cred agent.Credential, workstation string) (api.SignIn, error)
-	Session(ctx context.Context, token string) (api.Session, error)
-	Profiles(ctx context.Context, token string) (api.Profiles, error)
-	ChooseProfile(ctx context.Context, token, profileID string) (api.Session, error)
-	LinkPhone(ctx context.Context, token string, req api.LinkPhoneRequest) (api.Session, error)
-	PasswordPolicy(ctx context.Context) (api.PasswordPolicy, error)
-	SignOut(ctx context.Context, token string) error
-	Events(ctx context.Context, token string) (<-chan api.Event, error)
-}
-
-var _ cardSessionPortal = (*Client)(nil)
 
 func TestNewRefusesNonHTTPS(t *testing.T) {
 	for _, u := range []string{"http://portal", "portal:8443", "https://", "::"} {

@@ -22,7 +22,7 @@ func (c *Client) Events(ctx context.Context, token string) (<-chan api.Event, er
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := c.sse.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("portal events: %w", err)
+		return nil, transportErr("portal events", err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		defer resp.Body.Close()

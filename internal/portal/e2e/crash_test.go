@@ -52,7 +52,7 @@ func TestCrashDuringBurst(t *testing.T) {
 			pp.start(t)
 			checkNoPartialState(t, pp, dsn)
 			cl, _ := client.New(pp.url, client.Options{RootCAs: pp.roots})
-			if _, err := cl.SignInCard(context.Background(), softCred{holders[0]}, "after-restart"); err != nil {
+			if _, err := cl.SignInCard(context.Background(), holders[0].Key, holders[0].Cert, "after-restart"); err != nil {
 				t.Fatalf("sign-in after restart: %v", err)
 			}
 		})
@@ -93,7 +93,7 @@ func burst(t *testing.T, pp *portalProc, holders []*pki.Issued, d time.Duration)
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				in, err := cl.SignInCard(ctx, softCred{holders[w%len(holders)]}, fmt.Sprintf("ws-%d", w))
+				in, err := cl.SignInCard(ctx, holders[w%len(holders)].Key, holders[w%len(holders)].Cert, fmt.Sprintf("ws-%d", w))
 				if err != nil {
 					continue
 				}

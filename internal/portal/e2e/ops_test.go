@@ -52,7 +52,7 @@ func TestOperations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := cl.SignInCard(ctx, softCred{is}, "ws-ops")
+	in, err := cl.SignInCard(ctx, is.Key, is.Cert, "ws-ops")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestOperations(t *testing.T) {
 		t.Fatalf("audit tail:\n%s", out)
 	}
 
-	in2, err := cl.SignInCard(ctx, softCred{is}, "ws-ops")
+	in2, err := cl.SignInCard(ctx, is.Key, is.Cert, "ws-ops")
 	if err != nil {
 		t.Fatal(err)
 	}

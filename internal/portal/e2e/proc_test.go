@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"crypto"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -139,13 +138,6 @@ func (pp *portalProc) kill() {
 func (pp *portalProc) admin(ctx context.Context, args ...string) *exec.Cmd {
 	return exec.CommandContext(ctx, pp.bin, append([]string{"admin", "--config", pp.cfgPath}, args...)...)
 }
-
-// softCred is an agent.Credential over a pki-issued software key.
-type softCred struct{ is *pki.Issued }
-
-func (c softCred) Signer() crypto.Signer          { return c.is.Key }
-func (c softCred) Certificate() *x509.Certificate { return c.is.Cert }
-func (c softCred) Close() error                   { return nil }
 
 func (pp *portalProc) dataDir(t *testing.T) string {
 	return filepath.Join(filepath.Dir(pp.cfgPath), "data")

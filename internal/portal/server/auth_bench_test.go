@@ -132,14 +132,14 @@ func oneOTPSignIn(ctx context.Context, c *client.Client, catcher *codeCatcher, w
 	if err != nil {
 		return err
 	}
-	r, err := c.SendOTPStatus(ctx, ch.ID, api.ChannelEmail)
+	r, err := c.SendOTPStatus(ctx, ch.ChallengeID, api.ChannelEmail)
 	if err != nil {
 		return err
 	}
 	if r.Delivery != api.DeliveryDelivered {
 		return fmt.Errorf("delivery %s", r.Delivery)
 	}
-	in, err := c.VerifyOTP(ctx, ch.ID, catcher.code(fmt.Sprintf("bench%d@samu.test", w)), false)
+	in, err := c.VerifyOTP(ctx, ch.ChallengeID, catcher.code(fmt.Sprintf("bench%d@samu.test", w)), false)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func (rig *authRig) cardSignIn(t *testing.T) api.SignIn {
 	// Card accounts have a prénom.nom identifiant too (portaltest uses the national id).
 	_, err := rig.pt.Store.DB().Exec(rig.pt.Store.Rebind("UPDATE users SET identifiant = ? WHERE id = ?"), "claire.carte", u.ID)
 	mustOK(t, err)
-	in, err := rig.c.SignInCard(context.Background(), credOf(issue(t, rig.pt.PKI, h)), "poste-carte")
+	in, err := signInCard(context.Background(), rig.c, credOf(issue(t, rig.pt.PKI, h)), "poste-carte")
 	mustOK(t, err)
 	return in
 }

@@ -30,7 +30,7 @@ func TestOTPCodeRules(t *testing.T) {
 		start := func() string {
 			ch, err := rig.c.SignInPassword(ctx, "jeanne.testeuse", []byte(goodPW), "poste-1", "")
 			mustOK(t, err)
-			return ch.ID
+			return ch.ChallengeID
 		}
 		sent := 0
 		send := func(id string) string {
@@ -122,12 +122,12 @@ func TestOTPDeliveryPolled(t *testing.T) {
 	}
 	ch, err := rig.c.SignInPassword(ctx, "jeanne.testeuse", []byte(goodPW), "poste-1", "")
 	mustOK(t, err)
-	r, err := rig.c.SendOTPStatus(ctx, ch.ID, api.ChannelSMS)
+	r, err := rig.c.SendOTPStatus(ctx, ch.ChallengeID, api.ChannelSMS)
 	mustOK(t, err)
 	if r.Delivery != api.DeliveryPending {
 		t.Fatalf("delivery %q, want pending", r.Delivery)
 	}
-	r, err = poll(ch.ID)
+	r, err = poll(ch.ChallengeID)
 	mustOK(t, err)
 	if r.Delivery != api.DeliveryDelivered || r.SentTo != "06 •• •• •• 78" {
 		t.Fatalf("after polling: %+v", r)
@@ -135,8 +135,8 @@ func TestOTPDeliveryPolled(t *testing.T) {
 	rig.sms.fail(http.StatusServiceUnavailable) // transient: retried, then failed (2 attempts)
 	ch, err = rig.c.SignInPassword(ctx, "jeanne.testeuse", []byte(goodPW), "poste-1", "")
 	mustOK(t, err)
-	_, err = rig.c.SendOTPStatus(ctx, ch.ID, api.ChannelSMS)
+	_, err = rig.c.SendOTPStatus(ctx, ch.ChallengeID, api.ChannelSMS)
 	mustOK(t, err)
-	_, err = poll(ch.ID)
+	_, err = poll(ch.ChallengeID)
 	wantCode(t, err, api.CodeDeliveryFailed)
 }

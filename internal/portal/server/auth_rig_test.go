@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cpx-agent/cpx-agent/internal/agent"
 	"github.com/cpx-agent/cpx-agent/internal/portal/api"
 	"github.com/cpx-agent/cpx-agent/internal/portal/client"
 	"github.com/cpx-agent/cpx-agent/internal/portal/notify"
@@ -24,8 +23,6 @@ import (
 	"github.com/cpx-agent/cpx-agent/internal/portal/server"
 	"github.com/cpx-agent/cpx-agent/internal/portal/store"
 )
-
-var _ agent.Portal = (*client.Client)(nil)
 
 // fakeClock is the injected clock of the store (and so of the server and the notifier).
 type fakeClock struct {

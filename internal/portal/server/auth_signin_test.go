@@ -25,9 +25,9 @@ func (rig *authRig) signIn(t *testing.T, name, pw, ws, email string) api.SignIn 
 		return *ch.SignIn
 	}
 	n := len(rig.mails(t, email))
-	_, err = rig.c.SendOTP(ctx, ch.ID, api.ChannelEmail)
+	_, err = rig.c.SendOTP(ctx, ch.ChallengeID, api.ChannelEmail)
 	mustOK(t, err)
-	in, err := rig.c.VerifyOTP(ctx, ch.ID, rig.lastCode(t, email, n+1), false)
+	in, err := rig.c.VerifyOTP(ctx, ch.ChallengeID, rig.lastCode(t, email, n+1), false)
 	mustOK(t, err)
 	return in
 }
@@ -40,17 +40,17 @@ func TestOTPSignInEndToEnd(t *testing.T) {
 			map[string]string{api.ChannelEmail: "jeanne@samu.test", api.ChannelSMS: "+33612345678"})
 		ch, err := rig.c.SignInPassword(ctx, "Jeanne.Testeuse", []byte(goodPW), "poste-1", "")
 		mustOK(t, err)
-		if ch.SignIn != nil || ch.ID == "" || len(ch.Channels) != 2 || ch.Channels[0].Kind != api.ChannelEmail ||
+		if ch.SignIn != nil || ch.ChallengeID == "" || len(ch.Channels) != 2 || ch.Channels[0].Kind != api.ChannelEmail ||
 			ch.Channels[0].Masked != "j•••@samu.test" || ch.Channels[1].Masked != "06 •• •• •• 78" {
 			t.Fatalf("challenge %+v", ch)
 		}
-		sentTo, err := rig.c.SendOTP(ctx, ch.ID, "")
+		sentTo, err := rig.c.SendOTP(ctx, ch.ChallengeID, "")
 		mustOK(t, err)
 		if sentTo != "j•••@samu.test" {
 			t.Fatalf("sent to %q", sentTo)
 		}
 		code := rig.lastCode(t, "jeanne@samu.test", 1)
-		in, err := rig.c.VerifyOTP(ctx, ch.ID, code, false)
+		in, err := rig.c.VerifyOTP(ctx, ch.ChallengeID, code, false)
 		mustOK(t, err)
 		if in.Token == "" || in.DeviceToken != "" || in.Session.Method != api.MethodOTP ||
 			in.Session.User.Identifiant != "jeanne.testeuse" {
@@ -60,18 +60,18 @@ func TestOTPSignInEndToEnd(t *testing.T) {
 		if !slices.Equal(in.Session.RequiredActions, want) {
 			t.Fatalf("required actions %v, want %v", in.Session.RequiredActions, want)
 		}
-		_, err = rig.c.VerifyOTP(ctx, ch.ID, code, false)
+		_, err = rig.c.VerifyOTP(ctx, ch.ChallengeID, code, false)
 		wantCode(t, err, api.CodeOTPExpired) // single use
 
 		// By e-mail address, code by SMS, remember this workstation.
 		ch, err = rig.c.SignInPassword(ctx, " Jeanne@SAMU.test", []byte(goodPW), "poste-1", "")
 		mustOK(t, err)
-		sentTo, err = rig.c.SendOTP(ctx, ch.ID, api.ChannelSMS)
+		sentTo, err = rig.c.SendOTP(ctx, ch.ChallengeID, api.ChannelSMS)
 		mustOK(t, err)
 		if sentTo != "06 •• •• •• 78" {
 			t.Fatalf("sent to %q", sentTo)
 		}
-		in, err = rig.c.VerifyOTP(ctx, ch.ID, rig.lastCode(t, "+33612345678", 1), true)
+		in, err = rig.c.VerifyOTP(ctx, ch.ChallengeID, rig.lastCode(t, "+33612345678", 1), true)
 		mustOK(t, err)
 		dev := in.DeviceToken
 		if dev == "" {
@@ -101,14 +101,14 @@ func TestOTPSignInEndToEnd(t *testing.T) {
 		// So does a card sign-in of someone else on that workstation.
 		ch, err = rig.c.SignInPassword(ctx, "jeanne.testeuse", []byte(goodPW), "poste-3", "")
 		mustOK(t, err)
-		_, err = rig.c.SendOTP(ctx, ch.ID, api.ChannelEmail)
+		_, err = rig.c.SendOTP(ctx, ch.ChallengeID, api.ChannelEmail)
 		mustOK(t, err)
-		in, err = rig.c.VerifyOTP(ctx, ch.ID, rig.lastCode(t, "jeanne@samu.test", 2), true)
+		in, err = rig.c.VerifyOTP(ctx, ch.ChallengeID, rig.lastCode(t, "jeanne@samu.test", 2), true)
 		mustOK(t, err)
 		rig.clk.Add(time.Second)
 		h := newHolder("Carte", "AUTRE")
 		rig.pt.Enroll(t, h)
-		_, err = rig.c.SignInCard(ctx, credOf(issue(t, rig.pt.PKI, h)), "poste-3")
+		_, err = signInCard(ctx, rig.c, credOf(issue(t, rig.pt.PKI, h)), "poste-3")
 		mustOK(t, err)
 		ch, err = rig.c.SignInPassword(ctx, "jeanne.testeuse", []byte(goodPW), "poste-3", in.DeviceToken)
 		mustOK(t, err)
@@ -165,7 +165,7 @@ func TestPasswordLockout(t *testing.T) {
 		rig.clk.Add(time.Second)
 		ch, err := rig.c.SignInPassword(ctx, "jeanne.testeuse", []byte(goodPW), "poste-1", "")
 		mustOK(t, err)
-		if ch.ID == "" {
+		if ch.ChallengeID == "" {
 			t.Fatal("no challenge after the lock ran out")
 		}
 		if rig.auditCount(t, store.AuditLockout, store.ResultRefused) < 2 {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/cpx-agent/cpx-agent/internal/pki"
+	"github.com/cpx-agent/cpx-agent/internal/portal/api"
 	"github.com/cpx-agent/cpx-agent/internal/portal/client"
 	"github.com/cpx-agent/cpx-agent/internal/portal/portaltest"
 	"github.com/cpx-agent/cpx-agent/internal/portal/store/storetest"
@@ -44,9 +45,10 @@ type cred struct {
 	cert *x509.Certificate
 }
 
-func (c *cred) Signer() crypto.Signer          { return c.s }
-func (c *cred) Certificate() *x509.Certificate { return c.cert }
-func (c *cred) Close() error                   { return nil }
+// signInCard signs in with the test card credential cr.
+func signInCard(ctx context.Context, c *client.Client, cr *cred, ws string) (api.SignIn, error) {
+	return c.SignInCard(ctx, cr.s, cr.cert, ws)
+}
 
 func credOf(is *pki.Issued) *cred {
 	return &cred{s: &pkcs1Signer{key: is.Key}, cert: is.Cert}

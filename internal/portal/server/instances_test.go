@@ -53,7 +53,7 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 		if i%2 == 1 {
 			c = cb
 		}
-		in, err := c.SignInCard(ctx, credOf(issue(t, a.PKI, h)), "ws-"+itoa(i))
+		in, err := signInCard(ctx, c, credOf(issue(t, a.PKI, h)), "ws-"+itoa(i))
 		if err != nil {
 			t.Fatal(err)
 		}

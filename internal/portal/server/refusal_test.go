@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cpx-agent/cpx-agent/internal/agent"
 	"github.com/cpx-agent/cpx-agent/internal/pki"
 	"github.com/cpx-agent/cpx-agent/internal/portal/api"
 	"github.com/cpx-agent/cpx-agent/internal/portal/portaltest"
@@ -44,7 +43,7 @@ func TestRefusals(t *testing.T) {
 		}
 		cases := []struct {
 			name string
-			cred agent.Credential
+			cred *cred
 			code string
 		}{
 			{"other CA", credOf(issue(t, other, known)), api.CodeCertUntrusted},
@@ -55,7 +54,7 @@ func TestRefusals(t *testing.T) {
 		}
 		for _, tc := range cases {
 			before := countState(t, pt)
-			_, err := c.SignInCard(ctx, tc.cred, "ws-refused")
+			_, err := signInCard(ctx, c, tc.cred, "ws-refused")
 			if api.CodeOf(err) != tc.code {
 				t.Errorf("%s: %v, want code %s", tc.name, err, tc.code)
 				continue
@@ -76,7 +75,7 @@ func TestRefusals(t *testing.T) {
 		assertAudited(t, pt, "signin", api.CodeUnauthenticated)
 
 		// A phone that is not in the profile's entity.
-		in, err := c.SignInCard(ctx, credOf(issue(t, pt.PKI, known)), "ws")
+		in, err := signInCard(ctx, c, credOf(issue(t, pt.PKI, known)), "ws")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,7 +144,7 @@ func TestHabilitationAndDisabledAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := countState(t, pt)
-	if _, err := c.SignInCard(ctx, credOf(issue(t, pt.PKI, h)), "ws"); api.CodeOf(err) != api.CodeForbidden {
+	if _, err := signInCard(ctx, c, credOf(issue(t, pt.PKI, h)), "ws"); api.CodeOf(err) != api.CodeForbidden {
 		t.Fatalf("no habilitation: %v", err)
 	}
 	if countState(t, pt) != before {
@@ -156,7 +155,7 @@ func TestHabilitationAndDisabledAccount(t *testing.T) {
 	h2 := newHolder("LEA", "PARTANTE")
 	u2 := pt.Enroll(t, h2)
 	cred2 := credOf(issue(t, pt.PKI, h2))
-	in, err := c.SignInCard(ctx, cred2, "ws")
+	in, err := signInCard(ctx, c, cred2, "ws")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +173,7 @@ func TestHabilitationAndDisabledAccount(t *testing.T) {
 	if got := countState(t, pt).links; got != 0 {
 		t.Fatalf("%d phone links after disabling the account", got)
 	}
-	if _, err := c.SignInCard(ctx, cred2, "ws"); api.CodeOf(err) != api.CodeCardUnknown {
+	if _, err := signInCard(ctx, c, cred2, "ws"); api.CodeOf(err) != api.CodeCardUnknown {
 		t.Fatalf("disabled account: %v", err)
 	}
 	assertAudited(t, pt, "signin", api.CodeCardUnknown)

@@ -27,7 +27,7 @@ func TestCardFlow(t *testing.T) {
 		pt.Enroll(t, hb)
 		ca, cb := credOf(issue(t, pt.PKI, ha)), credOf(issue(t, pt.PKI, hb))
 
-		a, err := c.SignInCard(ctx, ca, "ws-a")
+		a, err := signInCard(ctx, c, ca, "ws-a")
 		if err != nil {
 			t.Fatalf("card sign-in: %v", err)
 		}
@@ -62,7 +62,7 @@ func TestCardFlow(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		b, err := c.SignInCard(ctx, cb, "ws-b")
+		b, err := signInCard(ctx, c, cb, "ws-b")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -133,7 +133,7 @@ func TestRevokedSessionEvent(t *testing.T) {
 	ctx := context.Background()
 	h := newHolder("SOPHIE", "LEROY")
 	pt.Enroll(t, h)
-	in, err := c.SignInCard(ctx, credOf(issue(t, pt.PKI, h)), "ws")
+	in, err := signInCard(ctx, c, credOf(issue(t, pt.PKI, h)), "ws")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestIdleTimeout(t *testing.T) {
 	ctx := context.Background()
 	h := newHolder("PAUL", "PETIT")
 	pt.Enroll(t, h)
-	in, err := c.SignInCard(ctx, credOf(issue(t, pt.PKI, h)), "ws")
+	in, err := signInCard(ctx, c, credOf(issue(t, pt.PKI, h)), "ws")
 	if err != nil {
 		t.Fatal(err)
 	}
