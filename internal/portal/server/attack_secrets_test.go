@@ -84,11 +84,11 @@ func TestAttackOTPAcrossChallenges(t *testing.T) {
 				refused++
 				continue
 			}
-			if _, err := rig.c.SendOTP(ctx, ch.ID, api.ChannelEmail); err != nil {
+			if _, err := rig.c.SendOTP(ctx, ch.ChallengeID, api.ChannelEmail); err != nil {
 				t.Fatal(err)
 			}
 			for i := range 5 {
-				rig.c.VerifyOTP(ctx, ch.ID, "00000"+itoa(i), false)
+				rig.c.VerifyOTP(ctx, ch.ChallengeID, "00000"+itoa(i), false)
 			}
 		}
 		if refused == 0 {
@@ -97,8 +97,8 @@ func TestAttackOTPAcrossChallenges(t *testing.T) {
 		ch, err := rig.c.SignInPassword(ctx, "code.devine", []byte(goodPW), "poste-1", "")
 		if err == nil {
 			n := len(rig.mails(t, mail))
-			rig.c.SendOTP(ctx, ch.ID, api.ChannelEmail)
-			if _, err := rig.c.VerifyOTP(ctx, ch.ID, rig.lastCode(t, mail, n+1), false); err == nil {
+			rig.c.SendOTP(ctx, ch.ChallengeID, api.ChannelEmail)
+			if _, err := rig.c.VerifyOTP(ctx, ch.ChallengeID, rig.lastCode(t, mail, n+1), false); err == nil {
 				t.Fatal("the right code on a 13th challenge signed in after 60 wrong ones")
 			}
 		}

@@ -39,7 +39,7 @@ func (s *pkcs1Signer) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) (
 	return rsa.SignPKCS1v15(r, s.key, opts.HashFunc(), digest)
 }
 
-// cred is an agent.Credential over a pkcs1Signer.
+// cred is a test card: a pkcs1Signer and its certificate.
 type cred struct {
 	s    *pkcs1Signer
 	cert *x509.Certificate
