@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,6 +66,10 @@ func authOptions(ctx context.Context, c config.Config, st *store.Store, log *slo
 	o.DeliveryWait, o.DeviceTTL, o.LinkTTL = a.DeliveryWait.D(), a.RememberFor.D(), a.LinkTTL.D()
 	o.LinkURL, o.Service, o.Support = a.LinkURL, a.Service, a.Support
 	o.CodesPerHour = a.CodesPerHour
+	if o.LinkURL == "" {
+		o.LinkURL = server.ResetLinkPrefix(listenURL(c.Listen))
+		log.Warn("auth.link_url is not set: e-mailed recovery links name the listen address", "link_url", o.LinkURL)
+	}
 	if a.RateLimit > 0 {
 		o.RateLimit = server.RateLimit{PerSecond: a.RateLimit, Burst: a.RateBurst}
 	} else {
@@ -190,4 +195,19 @@ func devOTPAccount(ctx context.Context, st *store.Store, o *server.AuthOptions) 
 	}
 	return st.ActivateChannel(ctx, u.ID, otp.Channel{Kind: api.ChannelEmail, Address: devOTPEmail}, "",
 		store.AuditEntry{Event: store.AuditChannelSet, Detail: "dev demo"})
+}
+
+// listenURL is https:// and the listen address, with this host's name for an unspecified host
+// (the default of auth.link_url; set it to the portal's public address).
+func listenURL(listen string) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return "https://" + listen
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		if h, err := os.Hostname(); err == nil {
+			host = h
+		}
+	}
+	return "https://" + net.JoinHostPort(host, port)
 }

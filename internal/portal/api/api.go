@@ -128,6 +128,9 @@ type PasswordPolicy struct {
 	RequireDigit   bool   `json:"require_digit"`
 	RequireSpecial bool   `json:"require_special"`
 	MaxAgeDays     int    `json:"max_age_days"`
+	// LinkTTLMinutes is the validity of an e-mailed recovery link (seed 000: 15 minutes), so
+	// that the agent says it without a number of its own (0: password sign-in is off).
+	LinkTTLMinutes int `json:"link_ttl_minutes,omitempty"`
 }
 
 // Channel is an OTP channel of the signed-in user, masked.

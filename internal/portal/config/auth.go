@@ -23,8 +23,10 @@ type Auth struct {
 	OTPMaxSends    int      `json:"otp_max_sends"`    // codes per sign-in (5)
 	RememberFor    Duration `json:"remember_for"`     // "remember this workstation" (24h)
 	LinkTTL        Duration `json:"link_ttl"`         // recovery links (15m)
-	LinkURL        string   `json:"link_url"`         // prefix of e-mailed links; the token is appended
-	DeliveryWait   Duration `json:"delivery_wait"`    // how long a send waits for its outcome (5s)
+	// LinkURL prefixes the token in e-mailed links: the portal's public address +
+	// "/reinitialisation?jeton=" (the link's web page). Default: the listen address.
+	LinkURL      string   `json:"link_url"`
+	DeliveryWait Duration `json:"delivery_wait"` // how long a send waits for its outcome (5s)
 	// RateLimit is the requests per second one client address may make on the password, OTP
 	// and recovery routes (10; negative: off), RateBurst the bucket size (30). docs/portal.md.
 	RateLimit float64 `json:"rate_limit"`

@@ -19,8 +19,8 @@ var catalogue = map[string]map[string]tmpl{
 	TmplPasswordChanged: {
 		"fr": {subject: "{{.Service}} : votre mot de passe a été modifié",
 			body: "Bonjour,\n\nVotre changement de mot de passe a bien été pris en compte.\n\n" +
-				"Si vous n'êtes pas à l'origine de ce changement, contactez le support{{if .Support}} au {{.Support}}{{end}}.\n",
-			sms: "{{.Service}} : votre mot de passe a été modifié. Si vous n'êtes pas à l'origine de ce changement, contactez le support{{if .Support}} au {{.Support}}{{end}}."},
+				"Si vous n'avez pas effectué ce changement, merci de contacter le support{{if .Support}} au {{.Support}}{{end}}.\n",
+			sms: "{{.Service}} : votre mot de passe a été modifié. Si vous n'avez pas effectué ce changement, merci de contacter le support{{if .Support}} au {{.Support}}{{end}}."},
 		"en": {subject: "{{.Service}}: your password was changed",
 			body: "Hello,\n\nYour password change has been recorded.\n\n" +
 				"If you did not make this change, contact the support{{if .Support}} at {{.Support}}{{end}}.\n",

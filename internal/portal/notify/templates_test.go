@@ -19,7 +19,7 @@ func TestRenderWording(t *testing.T) {
 	}
 	r, _ = Render(TmplPasswordChanged, "", Data{Support: "0 800 74 74 00"})
 	if !strings.Contains(r.Body, "Votre changement de mot de passe a bien été pris en compte.") ||
-		!strings.Contains(r.Body, "Si vous n'êtes pas à l'origine de ce changement, contactez le support au 0 800 74 74 00.") {
+		!strings.Contains(r.Body, "Si vous n'avez pas effectué ce changement, merci de contacter le support au 0 800 74 74 00.") {
 		t.Errorf("password changed = %q", r.Body)
 	}
 	r, _ = Render(TmplRecoveryLink, "fr", Data{Identifiant: "jean.dupont", Link: "https://portail/r/abc", Minutes: 15})

@@ -135,7 +135,7 @@ func TestPasswordChangeSignsOutOthersAndConfirms(t *testing.T) {
 	mustOK(t, err)
 	waitMail(t, rig, mail, before+1)
 	confirm := rig.mails(t, mail)[before]
-	if !strings.Contains(confirm, "Si vous n'êtes pas à l'origine de ce changement, contactez le support") {
+	if !strings.Contains(confirm, "Si vous n'avez pas effectué ce changement, merci de contacter le support") {
 		t.Fatalf("confirmation mail: %q", confirm)
 	}
 	_, err = rig.c.SignInPassword(ctx, "jeanne.testeuse", []byte(goodPW), "poste-1", "")

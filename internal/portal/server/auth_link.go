@@ -34,6 +34,14 @@ func (s *Server) readLink(ctx context.Context, token string) (otp.Link, *api.Err
 	return l, nil
 }
 
+// linkResendWindow is how long after its expiry an unused link may still be renewed.
+const linkResendWindow = 24 * time.Hour
+
+// linkResendable says whether POST /v1/recovery/link/resend renews l at now.
+func linkResendable(l otp.Link, now time.Time) bool {
+	return l.UserID != "" && l.UsedAt.IsZero() && now.Before(l.ExpiresAt.Add(linkResendWindow))
+}
+
 // linkInfo: POST /v1/recovery/link — what a valid link opens.
 func (s *Server) linkInfo(r *http.Request, req api.LinkRequest) (api.LinkInfo, *api.Error) {
 	l, e := s.readLink(r.Context(), req.Token)
@@ -44,7 +52,7 @@ func (s *Server) linkInfo(r *http.Request, req api.LinkRequest) (api.LinkInfo, *
 	if err != nil {
 		return api.LinkInfo{}, s.authStoreError("link", err)
 	}
-	return api.LinkInfo{Identifiant: c.Identifiant, ExpiresAt: l.ExpiresAt, Policy: s.opts.Auth.Password.API()}, nil
+	return api.LinkInfo{Identifiant: c.Identifiant, ExpiresAt: l.ExpiresAt, Policy: s.opts.PasswordPolicy}, nil
 }
 
 // linkResend: POST /v1/recovery/link/resend — an expired, unused link of the last 24 h gets a
@@ -53,8 +61,7 @@ func (s *Server) linkInfo(r *http.Request, req api.LinkRequest) (api.LinkInfo, *
 func (s *Server) linkResend(r *http.Request, req api.LinkRequest) (api.RecoveryDone, *api.Error) {
 	ctx, now := r.Context(), s.st.Now()
 	l, e := s.readLink(ctx, req.Token)
-	if (e == nil || e.Code == api.CodeLinkInvalid) && l.UserID != "" && l.UsedAt.IsZero() &&
-		now.Before(l.ExpiresAt.Add(24*time.Hour)) {
+	if (e == nil || e.Code == api.CodeLinkInvalid) && linkResendable(l, now) {
 		l.UsedAt = now
 		err := s.st.RedeemLink(ctx, l, func(tx *store.Tx) error {
 			return tx.Audit(ctx, store.AuditEntry{Event: store.AuditRecovery, UserID: l.UserID,

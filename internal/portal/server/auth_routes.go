@@ -33,8 +33,9 @@ type AuthOptions struct {
 	DeviceTTL    time.Duration // "remember this workstation" (default 24 h)
 	LinkTTL      time.Duration // recovery links (default 15 min)
 	RecoveryTTL  time.Duration // time to answer the secret question (default 10 min)
-	// LinkURL prefixes the token in e-mailed recovery links, e.g.
-	// "https://portail.example/motdepasse#" (default: a cpx-agent command line).
+	// LinkURL prefixes the token in e-mailed recovery links: ResetLinkPrefix of the portal's
+	// public address, e.g. "https://portail.example/reinitialisation?jeton=", which opens the
+	// link's web page (web_reset.go). Default: ResetLinkPrefix("https://localhost:8443").
 	LinkURL string
 	Service string // product name in messages (default SI-SAMU)
 	Support string // how to reach the support, in messages
@@ -61,7 +62,7 @@ func (o *AuthOptions) defaults() {
 		o.CodesPerHour = 10
 	}
 	if o.LinkURL == "" {
-		o.LinkURL = "cpx-agent login reset --token "
+		o.LinkURL = ResetLinkPrefix("https://localhost:8443")
 	}
 }
 
@@ -79,6 +80,7 @@ func (s *Server) registerAuthRoutes() {
 	}
 	s.opts.CredentialActions = s.st.AuthCredentialActions(a.Password.MaxAge)
 	s.opts.PasswordPolicy = a.Password.API()
+	s.opts.PasswordPolicy.LinkTTLMinutes = int(a.LinkTTL / time.Minute)
 	v := api.Version
 	s.Handle("POST "+v+"/signin/password", s.limited("POST /v1/signin/password", route(s.signInPassword)))
 	s.Handle("POST "+v+"/signin/otp/send", s.limited("POST /v1/signin/otp/send", route(s.sendOTP)))
@@ -97,6 +99,7 @@ func (s *Server) registerAuthRoutes() {
 	s.Handle("POST "+v+"/recovery/link", s.limited("POST /v1/recovery/link", route(s.linkInfo)))
 	s.Handle("POST "+v+"/recovery/link/resend", s.limited("POST /v1/recovery/link/resend", route(s.linkResend)))
 	s.Handle("POST "+v+"/recovery/reset", s.limited("POST /v1/recovery/reset", route(s.resetPassword)))
+	s.registerResetPage()
 }
 
 // audit writes an audit line, logging (never failing on) a write error.

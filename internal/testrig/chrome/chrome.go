@@ -32,8 +32,9 @@ func Path(t testing.TB) string {
 }
 
 // New returns a chromedp context bound to a fresh headless Chromium; the browser is closed and
-// its profile removed when the test ends.
-func New(t testing.TB) context.Context {
+// its profile removed when the test ends. extra adds allocator options (for example
+// chromedp.IgnoreCertErrors for a loopback server whose test CA the browser does not trust).
+func New(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(Path(t)),
@@ -43,6 +44,7 @@ func New(t testing.TB) context.Context {
 		chromedp.DisableGPU,
 		chromedp.Flag("disable-component-update", true),
 	)
+	opts = append(opts, extra...)
 	ctx, cancelTime := context.WithTimeout(context.Background(), Timeout)
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
