@@ -150,7 +150,7 @@ func (s *Server) linkView(r *http.Request, tok string) resetView {
 			"Ce lien n'est pas valide. Vérifiez que vous avez ouvert le lien en entier, ou recommencez la procédure « Mot de passe oublié ? »."}}
 	case !l.UsedAt.IsZero():
 		return resetView{status: http.StatusGone, Title: "Lien déjà utilisé", Paras: []string{
-			"Ce lien a déjà servi : le mot de passe a été modifié avec ce lien, ou un nouveau lien a été demandé.",
+			"Ce lien a déjà servi ou a été remplacé : le mot de passe a été modifié depuis, ou un lien plus récent a été envoyé.",
 			"Utilisez le lien du dernier courriel reçu, ou recommencez la procédure « Mot de passe oublié ? »."}}
 	case linkResendable(l, now):
 		return resetView{status: http.StatusGone, Title: "Lien expiré", Resend: true, Paras: []string{
