@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/cpx-agent/cpx-agent/internal/pscsim"
+)
+
+// listFlag collects a repeated flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+func serveFlags(stderr io.Writer) (*flag.FlagSet, *pscsim.Config, *serveOpts) {
+	fs := flag.NewFlagSet("cpx-pscsim serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := &pscsim.Config{}
+	o := &serveOpts{}
+	fs.StringVar(&cfg.Listen, "listen", pscsim.DefaultListen, "adresse d'écoute HTTPS (hôte:port)")
+	fs.StringVar(&cfg.PKIDir, "pki", defaultPKIDir(), "répertoire de la PKI de test (créée si vide), comme data_dir/pki de cpx-portal")
+	fs.StringVar(&o.users, "users", "", "fichier JSON d'utilisateurs (claims PSC) en plus des porteurs de démonstration")
+	fs.StringVar(&cfg.Knobs.Approve, "approve", "", "réponse automatique du téléphone : auto ou deny (vide : manuelle)")
+	fs.DurationVar(&cfg.Knobs.ApproveDelay, "approve-delay", 0, "délai avant la réponse automatique (ex. 3s)")
+	fs.DurationVar(&cfg.Interval, "interval", pscsim.DefaultInterval, "intervalle de scrutation CIBA demandé aux clients (secondes entières)")
+	fs.DurationVar(&cfg.ExpiresIn, "expires-in", pscsim.DefaultExpiresIn, "durée de validité d'une demande CIBA")
+	fs.IntVar(&cfg.Knobs.SlowDown, "slow-down", 0, "répond slow_down aux N premières scrutations de chaque demande")
+	fs.StringVar(&cfg.Knobs.ACR, "acr", "", "acr des jetons d'identité (défaut : celui demandé, sinon eidas1 ; ex. eidas0)")
+	fs.BoolVar(&cfg.Knobs.NoACR, "no-acr", false, "jetons d'identité sans acr")
+	fs.BoolVar(&cfg.Knobs.UnknownKey, "unknown-key", false, "signe les jetons avec une clé absente du JWKS")
+	fs.Var(&o.redirects, "redirect-uri", "URI de redirection du client cpx-portal-dev (répétable)")
+	fs.BoolVar(&o.userinfoJWT, "userinfo-jwt", false, "userinfo du client cpx-portal-dev en JWT signé (application/jwt)")
+	fs.BoolVar(&o.debug, "debug", false, "journal détaillé")
+	return fs, cfg, o
+}
+
+type serveOpts struct {
+	users       string
+	redirects   listFlag
+	userinfoJWT bool
+	debug       bool
+}
+
+func runServe(args []string, stdout, stderr io.Writer) int {
+	fs, cfg, o := serveFlags(stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	level := slog.LevelInfo
+	if o.debug {
+		level = slog.LevelDebug
+	}
+	cfg.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if o.users != "" {
+		users, err := pscsim.LoadUsers(o.users)
+		if err != nil {
+			fmt.Fprintf(stderr, "cpx-pscsim : fichier d'utilisateurs illisible (%v) : corrigez-le ou retirez --users.\n", err)
+			return 1
+		}
+		cfg.Users = users
+	}
+	dev := pscsim.DevClient(o.redirects...)
+	dev.UserInfoJWT = o.userinfoJWT
+	cfg.Clients = []pscsim.Client{dev}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	s, err := pscsim.Start(ctx, *cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "cpx-pscsim : démarrage impossible (%v) : vérifiez --listen, --pki et les options.\n", err)
+		return 1
+	}
+	defer s.Close()
+	fmt.Fprintf(stdout, "%s\n", s.Issuer())
+	fmt.Fprintf(stderr, "Simulateur Pro Santé Connect prêt.\n  issuer     %s\n  discovery  %s\n  téléphone  %s\n  CA         %s\n  client     %s (tls_client_auth, sujet %q)\nCtrl+C pour arrêter.\n",
+		s.Issuer(), s.DiscoveryURL(), s.PhoneURL(), s.CAFile(), pscsim.DevClientID, dev.TLSSubjectDN)
+	<-ctx.Done()
+	return 0
+}
