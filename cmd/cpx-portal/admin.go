@@ -218,10 +218,12 @@ func userDisable(disable bool) adminFunc {
 		if err != nil {
 			return err
 		}
-		if err := st.SetUserDisabled(ctx, u.ID, disable); err != nil {
+		state := map[bool]string{true: "disabled", false: "enabled"}[disable]
+		if err := st.SetUserDisabled(ctx, u.ID, disable, store.AuditEntry{Event: store.AuditAccount,
+			Subject: u.Identifiant, Detail: state}); err != nil {
 			return err
 		}
-		fmt.Fprintln(out, "user", u.Identifiant, map[bool]string{true: "disabled", false: "enabled"}[disable])
+		fmt.Fprintln(out, "user", u.Identifiant, state)
 		return nil
 	}
 }

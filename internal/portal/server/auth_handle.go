@@ -9,9 +9,10 @@ import (
 	"github.com/cpx-agent/cpx-agent/internal/portal/store"
 )
 
-// The password, OTP, channel and recovery routes are written as "request → answer or
-// refusal"; the adapters below decode the JSON body (invalid_request when it is not the
-// expected JSON) and write the answer with 200, or the *api.Error with its status.
+// The card sign-in, password, OTP, channel and recovery routes are written as "request →
+// answer or refusal"; the adapters below decode the JSON body (invalid_request when it is not
+// the expected JSON) and write the answer with 200 (or the status of routeWith), or the
+// *api.Error with its status.
 
 // handle adapts a route without a request body.
 func handle[Resp any](h func(*http.Request) (Resp, *api.Error)) http.HandlerFunc {
@@ -23,13 +24,20 @@ func handle[Resp any](h func(*http.Request) (Resp, *api.Error)) http.HandlerFunc
 
 // route adapts a route whose request is the JSON body Req.
 func route[Req, Resp any](h func(*http.Request, Req) (Resp, *api.Error)) http.HandlerFunc {
-	return handle(func(r *http.Request) (out Resp, e *api.Error) {
+	return routeWith(http.StatusOK, h)
+}
+
+// routeWith is route answering status on success (201 for a card sign-in's new session).
+func routeWith[Req, Resp any](status int, h func(*http.Request, Req) (Resp, *api.Error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		var req Req
-		if e = Decode(r, &req); e != nil {
-			return out, e
+		var out Resp
+		e := Decode(r, &req)
+		if e == nil {
+			out, e = h(r, req)
 		}
-		return h(r, req)
-	})
+		answerWith(w, status, out, e)
+	}
 }
 
 // inSession is route for the routes of a signed-in session (Server.Authed).
@@ -41,11 +49,16 @@ func inSession[Req, Resp any](h func(*http.Request, store.Session, Req) (Resp, *
 
 // answer writes out with 200, or e when it is set.
 func answer[Resp any](w http.ResponseWriter, out Resp, e *api.Error) {
+	answerWith(w, http.StatusOK, out, e)
+}
+
+// answerWith writes out with status, or e when it is set.
+func answerWith[Resp any](w http.ResponseWriter, status int, out Resp, e *api.Error) {
 	if e != nil {
 		WriteError(w, e)
 		return
 	}
-	WriteJSON(w, http.StatusOK, out)
+	WriteJSON(w, status, out)
 }
 
 // atLeast makes h take at least d before its answer goes out, so that what it did (a code

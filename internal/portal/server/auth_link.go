@@ -98,7 +98,7 @@ func (s *Server) resetPassword(r *http.Request, req api.ResetPasswordRequest) (a
 	var ended []string
 	err = s.st.RedeemLink(ctx, l, func(tx *store.Tx) error {
 		var err error
-		if ended, err = tx.EndUserSessions(ctx, c.ID); err != nil { // whoever knew the old password is out
+		if ended, err = tx.EndUserSessions(ctx, c.ID, ""); err != nil { // whoever knew the old password is out
 			return err
 		}
 		return tx.SetPasswordTx(ctx, c.ID, hash, store.AuditEntry{Event: store.AuditPasswordSet,

@@ -164,7 +164,7 @@ func TestHabilitationAndDisabledAccount(t *testing.T) {
 	if _, err := c.LinkPhone(ctx, in.Token, api.LinkPhoneRequest{Number: "1002"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := pt.Store.SetUserDisabled(ctx, u2.ID, true); err != nil {
+	if err := pt.Store.SetUserDisabled(ctx, u2.ID, true, store.AuditEntry{Event: store.AuditAccount, Detail: "disabled"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Session(ctx, in.Token); api.CodeOf(err) != api.CodeSessionRevoked {

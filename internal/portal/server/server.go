@@ -89,7 +89,7 @@ func New(o Options) *Server {
 
 func (s *Server) routes() {
 	v := api.Version
-	s.Handle("POST "+v+"/signin/card", http.HandlerFunc(s.signInCard))
+	s.Handle("POST "+v+"/signin/card", s.cardRoute())
 	s.Handle("GET "+v+"/session", s.Authed(s.getSession))
 	s.Handle("DELETE "+v+"/session", s.Authed(s.signOut))
 	s.Handle("GET "+v+"/session/profiles", s.Authed(s.profiles))

@@ -202,8 +202,9 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 	return out, rows.Err()
 }
 
-// SetUserDisabled disables or enables an account; disabling ends its sessions.
-func (s *Store) SetUserDisabled(ctx context.Context, userID string, disabled bool) error {
+// SetUserDisabled disables or enables an account and audits it; disabling ends its sessions
+// (Tx.EndUserSessions).
+func (s *Store) SetUserDisabled(ctx context.Context, userID string, disabled bool, audit AuditEntry) error {
 	return s.Tx(ctx, func(tx *Tx) error {
 		res, err := tx.Exec(ctx, "UPDATE users SET disabled = ? WHERE id = ?", b2i(disabled), userID)
 		if err != nil {
@@ -212,19 +213,13 @@ func (s *Store) SetUserDisabled(ctx context.Context, userID string, disabled boo
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
-		if !disabled {
-			return nil
-		}
-		ids, err := openSessionIDs(ctx, tx, "user_id = ?", userID)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			if err := endSession(ctx, tx, id, EndRevoked, s.now()); err != nil {
+		if disabled {
+			if _, err := tx.EndUserSessions(ctx, userID, ""); err != nil {
 				return err
 			}
 		}
-		return nil
+		audit.UserID = userID
+		return tx.Audit(ctx, audit)
 	})
 }
 

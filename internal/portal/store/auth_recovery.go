@@ -141,10 +141,12 @@ func (t *Tx) SetPasswordTx(ctx context.Context, userID, hash string, audit Audit
 	return t.Audit(ctx, audit)
 }
 
-// EndUserSessions revokes the user's open sessions and forgets its remembered workstations
-// inside the transaction (a password reset by link); it returns the ended session ids.
-func (t *Tx) EndUserSessions(ctx context.Context, userID string) ([]string, error) {
-	ids, err := openSessionIDs(ctx, t, "user_id = ?", userID)
+// EndUserSessions revokes the user's open sessions but keep ("" for none), forgets its
+// remembered workstations and revokes its recovery links, inside the transaction: the one way
+// every path (password change or reset, account disabled, habilitation refused) ends a user's
+// sessions. It returns the ended session ids.
+func (t *Tx) EndUserSessions(ctx context.Context, userID, keep string) ([]string, error) {
+	ids, err := openSessionIDs(ctx, t, "user_id = ? AND id <> ?", userID, keep)
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,7 @@ const (
 	AuditEnrol          = "enrol"
 	AuditUnlock         = "unlock"
 	AuditHabilitation   = "habilitation"
+	AuditAccount        = "account"      // disabled or enabled (Detail)
 	AuditRateLimited    = "rate_limited" // a client address over the rate limit (server)
 )
 
@@ -129,18 +130,8 @@ func (s *Store) SetPassword(ctx context.Context, userID string, p NewPassword, a
 			return err
 		}
 		if p.SignOutOthers {
-			ids, err := openSessionIDs(ctx, tx, "user_id = ? AND id <> ?", userID, p.KeepSessID)
-			if err != nil {
+			if ended, err = tx.EndUserSessions(ctx, userID, p.KeepSessID); err != nil {
 				return err
-			}
-			for _, id := range ids {
-				if err := endSession(ctx, tx, id, EndRevoked, now); err != nil {
-					return err
-				}
-			}
-			ended = ids
-			if _, err := tx.Exec(ctx, "DELETE FROM auth_devices WHERE user_id = ?", userID); err != nil {
-				return fmt.Errorf("forget devices: %w", err)
 			}
 		}
 		audit.UserID = userID
@@ -176,14 +167,8 @@ func (s *Store) SetHabilitation(ctx context.Context, userID string, allowed bool
 			return ErrNotFound
 		}
 		if !allowed {
-			ids, err := openSessionIDs(ctx, tx, "user_id = ?", userID)
-			if err != nil {
+			if _, err := tx.EndUserSessions(ctx, userID, ""); err != nil {
 				return err
-			}
-			for _, id := range ids {
-				if err := endSession(ctx, tx, id, EndRevoked, s.now()); err != nil {
-					return err
-				}
 			}
 		}
 		audit.UserID = userID
