@@ -51,6 +51,13 @@ type serveOpts struct {
 }
 
 func runServe(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, args, stdout, stderr)
+}
+
+// serve runs the simulator until ctx ends.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs, cfg, o := serveFlags(stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -74,8 +81,6 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	dev := pscsim.DevClient(o.redirects...)
 	dev.UserInfoJWT = o.userinfoJWT
 	cfg.Clients = []pscsim.Client{dev}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	s, err := pscsim.Start(ctx, *cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "cpx-pscsim : démarrage impossible (%v) : vérifiez --listen, --pki et les options.\n", err)
