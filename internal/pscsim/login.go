@@ -63,11 +63,11 @@ var loginTmpl = template.Must(template.New("login").Parse(`
 <input id="national_id" name="national_id" value="{{.NationalID}}" list="ids" autocomplete="off" required autofocus>
 <datalist id="ids">{{range .IDs}}<option value="{{.}}">{{end}}</datalist>
 <fieldset><legend>Moyen d'authentification</legend>
-<label><input type="radio" name="mode" value="MOBILE" checked> Application e-CPS</label>
-<label><input type="radio" name="mode" value="CARD"> Carte CPx</label>
+<label><input type="radio" id="mode-mobile" name="mode" value="MOBILE" checked> Application e-CPS</label>
+<label><input type="radio" id="mode-carte" name="mode" value="CARD"> Carte CPx</label>
 </fieldset>
-<button type="submit" name="action" value="login">Se connecter</button>
-<button type="submit" name="action" value="cancel" formnovalidate class="secondary">Annuler</button>
+<button type="submit" id="se-connecter" name="action" value="login">Se connecter</button>
+<button type="submit" id="annuler" name="action" value="cancel" formnovalidate class="secondary">Annuler</button>
 </form>`))
 
 func (s *Server) loginPage(w http.ResponseWriter, as *goidc.AuthnSession, id, msg string) (goidc.Status, error) {

@@ -27,8 +27,8 @@ const pageFoot = `</body></html>`
 
 var phoneTmpl = template.Must(template.New("phone").Parse(`
 <h1>e-CPS (simulateur)</h1>
-{{if .Done}}<p role="status">{{.Done}}</p>{{end}}
-{{range .Pushes}}<section class="push">
+{{if .Done}}<p role="status" id="fait">{{.Done}}</p>{{end}}
+{{range .Pushes}}<section class="push" id="push-{{.BindingCode}}">
 <h2>Demande de connexion</h2>
 <p>{{.Name}} — {{.NationalID}}<br>Canal : {{.Channel}} · expire dans {{.Left}} s</p>
 <p>Vérifiez que ce code s'affiche sur votre poste :</p>
