@@ -42,4 +42,5 @@ var (
 	ErrSecretQuestionUnknown = errors.New("secret question not in the list")
 	ErrSecretAnswerFormat    = errors.New("secret answer must be 3 to 256 characters")
 	ErrSecretAnswerMismatch  = errors.New("secret answers do not match")
+	ErrCaptchaEmpty          = errors.New("the arithmetic question is not answered")
 )

@@ -3,6 +3,8 @@ package agent
 import (
 	"fmt"
 	"sort"
+
+	"github.com/cpx-agent/cpx-agent/internal/portal/api"
 )
 
 // onIntent applies what the user asked for when the current step allows it; anything else is
@@ -66,6 +68,14 @@ func (e *Engine) onIntent(in Intent) {
 		e.runDiagnostic()
 	case SetSecretQuestion:
 		e.setSecretQuestion(v)
+	case ForgotIdentifiant:
+		e.forgot(api.RecoverIdentifiant)
+	case ForgotPassword:
+		e.forgot(api.RecoverPassword)
+	case SubmitRecoveryName:
+		e.submitRecoveryName(v)
+	case SubmitRecoveryAnswer:
+		e.submitRecoveryAnswer(v.Answer)
 	case Lock:
 		e.lockNow()
 	case SignOut:
@@ -122,6 +132,12 @@ func (e *Engine) allowed(in Intent) bool {
 		return step == StepSettings
 	case SetSecretQuestion:
 		return step == StepSecretQuestion
+	case ForgotIdentifiant, ForgotPassword:
+		return !signed && (step == StepOTPIdentifiant || step == StepOTPPassword || step == StepRecoverDone)
+	case SubmitRecoveryName:
+		return step == StepRecoverName
+	case SubmitRecoveryAnswer:
+		return step == StepRecoverQuestion
 	}
 	return false
 }
@@ -143,6 +159,8 @@ func scrub(in Intent) {
 	case SetSecretQuestion:
 		clear(v.Answer)
 		clear(v.Confirm)
+	case SubmitRecoveryAnswer:
+		clear(v.Answer)
 	}
 }
 

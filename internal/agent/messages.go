@@ -33,6 +33,9 @@ const (
 	BusyECPSActivating    = "ecps_activating"
 	BusyDiagnosing        = "diagnosing"
 	BusySecretSetting     = "secret_setting"
+	BusyCaptchaLoading    = "captcha_loading"
+	BusyRecoveryStarting  = "recovery_starting"
+	BusyRecoveryAnswering = "recovery_answering"
 )
 
 // Notices (events to show beside the current screen).
@@ -81,6 +84,7 @@ const (
 	KeySecretQuestionUnknown = "secret_question_unknown"
 	KeySecretAnswerFormat    = "secret_answer_format"
 	KeySecretAnswerMismatch  = "secret_answer_mismatch"
+	KeyCaptchaEmpty          = "captcha_empty"
 )
 
 var sentinelKeys = []struct {
@@ -112,6 +116,7 @@ var sentinelKeys = []struct {
 	{ErrSecretQuestionUnknown, KeySecretQuestionUnknown},
 	{ErrSecretAnswerFormat, KeySecretAnswerFormat},
 	{ErrSecretAnswerMismatch, KeySecretAnswerMismatch},
+	{ErrCaptchaEmpty, KeyCaptchaEmpty},
 }
 
 // portalKeys are the portal's stable codes the UI translates as they are.
@@ -159,6 +164,7 @@ func MessageKeys() []string {
 		BusyPasswordSetting, BusyChannelsLoading, BusyChannelTesting, BusyChannelValidating,
 		BusyChannelRemoving, BusySessionRefreshing, BusyOTPSigningIn, BusyOTPSending,
 		BusyOTPVerifying, BusyPSCWaiting, BusyECPSActivating, BusyDiagnosing, BusySecretSetting,
+		BusyCaptchaLoading, BusyRecoveryStarting, BusyRecoveryAnswering,
 		NoticeInsertCard, NoticeMonitorDown, NoticePhoneTakenOver, NoticeSessionExpiring,
 		NoticeSessionExpired, NoticeSessionRevoked, NoticeSignedOutElsewhere, NoticeSignedOut,
 		NoticeSignedOutCardRemoved, NoticePreviousUserSignedOut, NoticeOTPChannelsReminder,

@@ -30,6 +30,7 @@ func (e *Engine) clearOTP() {
 	r := &e.run
 	r.challenge = ""
 	r.s.Identifiant, r.s.OTPChannels, r.s.OTPSentTo, r.s.PendingAction = "", nil, "", ""
+	r.s.Recovery, r.rec = nil, recoveryRun{}
 }
 
 func validIdentifiant(id string) bool {

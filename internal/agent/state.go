@@ -13,33 +13,36 @@ import (
 type Step int
 
 const (
-	StepWaitingCard    Step = iota // home: insert the card, or choose OTP / Pro Santé Connect
-	StepCardPresent                // card seen, being identified
-	StepCardUnknown                // the card in the reader is not a CPx card
-	StepPIN                        // ask the card PIN (TriesLeft shown)
-	StepCardBlocked                // PIN blocked: explain how to unblock
-	StepSigningIn                  // PIN verified, signing in to the portal
-	StepChooseProfile              // required action: profile (last choice preselected)
-	StepLinkPhone                  // required action: desk phone "numéro unique"
-	StepSetPassword                // required action: first password (policy checklist)
-	StepOTPChannels                // required action or menu: OTP channels (Tester → code → Valider)
-	StepSignedIn                   // the communication banner
-	StepLocked                     // card pulled with the "lock" policy: re-insert + PIN
-	StepOTPIdentifiant             // OTP path: identifiant
-	StepOTPPassword                // OTP path: password
-	StepOTPChannel                 // OTP path: choose the channel
-	StepOTPCode                    // OTP path: 6-digit code
-	StepChangePassword             // menu or required: old/new/confirm
-	StepPSC                        // Pro Santé Connect (hook; later issue)
-	StepECPS                       // e-CPS activation (hook; later issue)
-	StepSettings                   // workstation settings + diagnostic
-	StepSecretQuestion             // required action: secret question + answer (account recovery)
+	StepWaitingCard     Step = iota // home: insert the card, or choose OTP / Pro Santé Connect
+	StepCardPresent                 // card seen, being identified
+	StepCardUnknown                 // the card in the reader is not a CPx card
+	StepPIN                         // ask the card PIN (TriesLeft shown)
+	StepCardBlocked                 // PIN blocked: explain how to unblock
+	StepSigningIn                   // PIN verified, signing in to the portal
+	StepChooseProfile               // required action: profile (last choice preselected)
+	StepLinkPhone                   // required action: desk phone "numéro unique"
+	StepSetPassword                 // required action: first password (policy checklist)
+	StepOTPChannels                 // required action or menu: OTP channels (Tester → code → Valider)
+	StepSignedIn                    // the communication banner
+	StepLocked                      // card pulled with the "lock" policy: re-insert + PIN
+	StepOTPIdentifiant              // OTP path: identifiant
+	StepOTPPassword                 // OTP path: password
+	StepOTPChannel                  // OTP path: choose the channel
+	StepOTPCode                     // OTP path: 6-digit code
+	StepChangePassword              // menu or required: old/new/confirm
+	StepPSC                         // Pro Santé Connect (hook; later issue)
+	StepECPS                        // e-CPS activation (hook; later issue)
+	StepSettings                    // workstation settings + diagnostic
+	StepSecretQuestion              // required action: secret question + answer (account recovery)
+	StepRecoverName                 // « Identifiant / Mot de passe oublié ? »: name + arithmetic question
+	StepRecoverQuestion             // recovery: the secret question
+	StepRecoverDone                 // recovery: the one final sentence (mail sent if all was right)
 )
 
 var stepNames = [...]string{"waiting_card", "card_present", "card_unknown", "pin", "card_blocked",
 	"signing_in", "choose_profile", "link_phone", "set_password", "otp_channels", "signed_in",
 	"locked", "otp_identifiant", "otp_password", "otp_channel", "otp_code", "change_password",
-	"psc", "ecps", "settings", "secret_question"}
+	"psc", "ecps", "settings", "secret_question", "recover_name", "recover_question", "recover_done"}
 
 func (s Step) String() string {
 	if s >= 0 && int(s) < len(stepNames) {
@@ -82,6 +85,8 @@ type Snapshot struct {
 	PendingAction string        // the channel kind being tested (OTP channel screen)
 
 	SecretQuestions []string // questions the portal accepts (secret question screen)
+
+	Recovery *RecoveryView // forgotten identifiant / password screens
 
 	// Settings screen: the last diagnostic report (plain text, no secret) and its verdict.
 	Diagnostic   string

@@ -74,7 +74,7 @@ func DemoScreens() []DemoScreen {
 	secret.SecretQuestions = api.SecretQuestions
 	diag := s(agent.StepSettings)
 	diag.Diagnostic = demoReport
-	return []DemoScreen{
+	return append([]DemoScreen{
 		{"home", home}, {"card_present", present}, {"card_unreadable", unreadable}, {"card_unknown", s(agent.StepCardUnknown)},
 		{"pin", s(agent.StepPIN)}, {"pin_2_tries", pin2}, {"pin_last_try", pin1}, {"card_blocked", s(agent.StepCardBlocked)},
 		{agent.BusySigningIn, signing}, {"signing_in_failed", failed}, {"profile", profile}, {"phone", phone}, {"phone_taken", taken},
@@ -83,5 +83,22 @@ func DemoScreens() []DemoScreen {
 		{"otp_identifiant", id}, {"otp_password", pw}, {"otp_channel", choice}, {"otp_code", code},
 		{"psc", s(agent.StepPSC)}, {"ecps", s(agent.StepECPS)}, {"settings", s(agent.StepSettings)},
 		{"settings_diagnostic", diag}, {"secret_question", secret},
+	}, recoveryDemoScreens()...)
+}
+
+// recoveryDemoScreens are the screens of « Identifiant oublié ? » and « Mot de passe oublié ? ».
+func recoveryDemoScreens() []DemoScreen {
+	s := func(step agent.Step, v agent.RecoveryView) agent.Snapshot {
+		return agent.Snapshot{Step: step, TriesLeft: -1, Recovery: &v}
+	}
+	const sum = "Veuillez résoudre l'opération suivante : 9 + 0 ="
+	id := agent.RecoveryView{Kind: api.RecoverIdentifiant, Captcha: sum}
+	pw := agent.RecoveryView{Kind: api.RecoverPassword, Name: "camille.durand", Captcha: sum, LinkMinutes: 15}
+	q := pw
+	q.Question = api.SecretQuestions[2]
+	return []DemoScreen{
+		{"recover_identifiant", s(agent.StepRecoverName, id)}, {"recover_password", s(agent.StepRecoverName, pw)},
+		{"recover_question", s(agent.StepRecoverQuestion, q)},
+		{"recover_identifiant_done", s(agent.StepRecoverDone, id)}, {"recover_password_done", s(agent.StepRecoverDone, pw)},
 	}
 }

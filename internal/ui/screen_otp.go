@@ -23,7 +23,7 @@ func (u *UI) identifiantPage(s agent.Snapshot) *page {
 	}
 	id.OnSubmitted = func(string) { submit() }
 	body := container.NewVBox(title(T("otp.title")), para(T("otp.identifiant_intro")),
-		field(T("otp.identifiant"), id), u.okCancel(submit))
+		field(T("otp.identifiant"), id), u.forgotLinks(true), u.okCancel(submit))
 	return &page{obj: body, focus: id, submit: submit}
 }
 
@@ -45,7 +45,7 @@ func (u *UI) otpPasswordPage(s agent.Snapshot) *page {
 	}
 	body := container.NewVBox(title(T("otp.title")),
 		para(T("otp.password_intro", map[string]any{"Identifiant": s.Identifiant})),
-		field(T("otp.password"), pw), u.okCancel(submit))
+		field(T("otp.password"), pw), u.forgotLinks(false), u.okCancel(submit))
 	return &page{obj: body, focus: pw, submit: submit, refresh: refresh}
 }
 

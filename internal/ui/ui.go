@@ -237,6 +237,12 @@ func (u *UI) build(s agent.Snapshot) *page {
 		return u.settingsPage(s)
 	case agent.StepSecretQuestion:
 		return u.secretQuestionPage(s)
+	case agent.StepRecoverName:
+		return u.recoverNamePage(s)
+	case agent.StepRecoverQuestion:
+		return u.recoverQuestionPage(s)
+	case agent.StepRecoverDone:
+		return u.recoverDonePage(s)
 	}
 	return u.waitPage(s)
 }

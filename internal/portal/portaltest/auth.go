@@ -20,7 +20,7 @@ const OTPUser = "jeanne.testeuse"
 
 // StartAuth starts a portal on SQLite with password + OTP sign-in whose codes go out by
 // e-mail through a real SMTP server on loopback (STARTTLS + AUTH), retried quickly.
-func StartAuth(t testing.TB) (*Portal, *smtptest.Server, *server.AuthOptions) {
+func StartAuth(t testing.TB, mod ...func(*server.Options)) (*Portal, *smtptest.Server, *server.AuthOptions) {
 	t.Helper()
 	srv, err := smtptest.Start(smtptest.Options{Username: "portal", Password: "relay-secret"})
 	if err != nil {
@@ -36,6 +36,9 @@ func StartAuth(t testing.TB) (*Portal, *smtptest.Server, *server.AuthOptions) {
 	t.Cleanup(cancel)
 	var auth *server.AuthOptions
 	p := Start(t, store.SQLite, func(o *server.Options) {
+		for _, m := range mod {
+			m(o)
+		}
 		a, err := server.NewAuthOptions(server.AuthSetup{Store: o.Store, Password: password.DefaultConfig(),
 			Key: []byte(strings.Repeat("k", 32)), Senders: map[string]notify.Sender{api.ChannelEmail: mailer},
 			Notify: notify.Config{MaxAttempts: 2, Backoff: time.Millisecond, Poll: 20 * time.Millisecond}})
