@@ -72,6 +72,9 @@ type Session struct {
 	IdleExpiresAt   time.Time `json:"idle_expires_at"` // idle timeout, pushed back by activity
 	RequiredActions []string  `json:"required_actions"`
 	LastPhone       string    `json:"last_phone,omitempty"` // phone last linked from this workstation
+	// Pro Santé Connect sessions: the acr ("eidas1".."eidas3") and PSC's authMode (MOBILE, CARD).
+	ACR      string `json:"acr,omitempty"`
+	AuthMode string `json:"auth_mode,omitempty"`
 }
 
 // SignIn is the answer to a successful sign-in: the opaque session token (shown once, stored

@@ -39,6 +39,16 @@ const (
 	CodeLinkInvalid      = "link_invalid"
 	CodeRateLimited      = "rate_limited"
 	CodeNotFound         = "not_found"
+	// Pro Santé Connect (docs/psc.md). An unknown national id is CodeCardUnknown, as for a card.
+	CodePSCUnavailable   = "psc_unavailable"     // PSC unreachable or not configured
+	CodePSCDenied        = "psc_denied"          // refused on the phone
+	CodePSCExpired       = "psc_expired"         // not approved in time
+	CodePSCCancelled     = "psc_cancelled"       // cancelled by the agent
+	CodePSCACRTooLow     = "psc_acr_too_low"     // acr not in the accepted list
+	CodePSCACRMissing    = "psc_acr_missing"     // no acr and the policy refuses it
+	CodePSCTokenInvalid  = "psc_token_invalid"   // signature, issuer, audience, expiry, algorithm, nonce
+	CodePSCStateInvalid  = "psc_state_invalid"   // browser flow: unknown or replayed state
+	CodePSCHandoffFailed = "psc_handoff_invalid" // browser flow: unknown, replayed or wrong-verifier handoff
 	CodeInternal         = "internal"
 )
 

@@ -35,6 +35,7 @@ type Config struct {
 	LogFormat     string   `json:"log_format"`
 	Dev           bool     `json:"dev"`
 	Auth          Auth     `json:"auth"` // password + OTP sign-in (auth.go)
+	PSC           PSC      `json:"psc"`  // Pro Santé Connect sign-in (psc.go)
 }
 
 // Defaults returns the configuration used for keys the file and environment leave out.
@@ -71,10 +72,14 @@ func Load(path string, environ []string) (Config, error) {
 	if err := c.applyEnv(environ); err != nil {
 		return c, err
 	}
+	if c.PSC.On() {
+		c.PSC = c.PSC.WithDefaults()
+	}
 	return c, c.Validate()
 }
 
-// applyEnv sets each field whose CPX_PORTAL_<JSON KEY> variable is present.
+// applyEnv sets each field whose CPX_PORTAL_<JSON KEY> variable is present; the fields of a
+// nested section take the section's key as a prefix (CPX_PORTAL_PSC_ISSUER).
 func (c *Config) applyEnv(environ []string) error {
 	env := map[string]string{}
 	for _, kv := range environ {
@@ -82,11 +87,19 @@ func (c *Config) applyEnv(environ []string) error {
 			env[k] = v
 		}
 	}
-	rv := reflect.ValueOf(c).Elem()
+	return envFields(reflect.ValueOf(c).Elem(), "CPX_PORTAL_", env)
+}
+
+func envFields(rv reflect.Value, prefix string, env map[string]string) error {
 	rt := rv.Type()
 	for i := range rt.NumField() {
-		key := rt.Field(i).Tag.Get("json")
-		name := "CPX_PORTAL_" + strings.ToUpper(key)
+		name := prefix + strings.ToUpper(rt.Field(i).Tag.Get("json"))
+		if rt.Field(i).Type.Kind() == reflect.Struct {
+			if err := envFields(rv.Field(i), name+"_", env); err != nil {
+				return err
+			}
+			continue
+		}
 		val, ok := env[name]
 		if !ok {
 			continue
@@ -108,12 +121,26 @@ func setField(f reflect.Value, val string) error {
 		f.Set(reflect.ValueOf(Duration(d)))
 	case string:
 		f.SetString(val)
+	case []string:
+		var l []string
+		for _, v := range strings.Split(val, ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				l = append(l, v)
+			}
+		}
+		f.Set(reflect.ValueOf(l))
 	case bool:
 		b, err := strconv.ParseBool(val)
 		if err != nil {
 			return err
 		}
 		f.SetBool(b)
+	case float64:
+		n, err := strconv.ParseFloat(val, 64)
+		if err != nil {
+			return err
+		}
+		f.SetFloat(n)
 	case int:
 		n, err := strconv.Atoi(val)
 		if err != nil {
@@ -142,7 +169,7 @@ func (c Config) Validate() error {
 	case c.LogFormat != "json" && c.LogFormat != "text":
 		return errors.New("config: log_format must be json or text")
 	}
-	return nil
+	return c.PSC.Validate()
 }
 
 // ValidateServe adds what serving needs beyond Validate (admin and migrate only need the

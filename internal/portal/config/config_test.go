@@ -58,3 +58,35 @@ func writeTemp(t *testing.T, dir, body string) string {
 	}
 	return path
 }
+
+func TestPSCFromEnvironment(t *testing.T) {
+	c, err := Load("", []string{"CPX_PORTAL_PSC_ISSUER=https://127.0.0.1:9/auth/realms/esante-wallet/",
+		"CPX_PORTAL_PSC_CLIENT_ID=cpx", "CPX_PORTAL_PSC_CLIENT_SECRET_FILE=/s", "CPX_PORTAL_PSC_ACCEPTED_ACR=eidas2, eidas3",
+		"CPX_PORTAL_AUTH_RATE_LIMIT=2.5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.PSC
+	if p.Issuer != "https://127.0.0.1:9/auth/realms/esante-wallet" ||
+		p.DiscoveryURL != p.Issuer+"/.well-known/wallet-openid-configuration" ||
+		strings.Join(p.AcceptedACR, ",") != "eidas2,eidas3" || p.Scope != "openid scope_all" ||
+		p.ACR != "eidas1" || p.Channel != "MOBILE" || p.MissingACR != "refuse" || c.Auth.RateLimit != 2.5 {
+		t.Fatalf("got %+v", p)
+	}
+	bas, err := Load(writeTemp(t, t.TempDir(), `{"psc": {"preset": "bas", "client_id": "x", "client_cert": "c", "client_key": "k"}}`), nil)
+	if err != nil || bas.PSC.Issuer != "https://auth.bas.psc.esante.gouv.fr/auth/realms/esante-wallet" {
+		t.Fatalf("bas preset: %v %+v", err, bas.PSC)
+	}
+	for name, env := range map[string][]string{
+		"HS256":       {"CPX_PORTAL_PSC_ALGORITHMS=RS256,HS256"},
+		"no auth":     {"CPX_PORTAL_PSC_CLIENT_SECRET_FILE="},
+		"channel":     {"CPX_PORTAL_PSC_CHANNEL=SMS"},
+		"missing acr": {"CPX_PORTAL_PSC_MISSING_ACR=maybe"},
+		"preset":      {"CPX_PORTAL_PSC_PRESET=staging"},
+	} {
+		base := []string{"CPX_PORTAL_PSC_ISSUER=https://x", "CPX_PORTAL_PSC_CLIENT_ID=cpx", "CPX_PORTAL_PSC_CLIENT_SECRET_FILE=/s"}
+		if _, err := Load("", append(base, env...)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}

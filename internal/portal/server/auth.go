@@ -128,6 +128,7 @@ func (s *Server) viewOf(ctx context.Context, sess store.Session, u store.User) (
 	var err error
 	out := api.Session{ID: sess.ID, Method: sess.Method, Workstation: sess.Workstation, Phone: sess.Phone,
 		CreatedAt: sess.CreatedAt, ExpiresAt: sess.ExpiresAt, IdleExpiresAt: sess.IdleExpiresAt,
+		ACR: sess.ACR, AuthMode: sess.AuthMode,
 		User: api.User{ID: u.ID, NationalID: u.NationalID, Identifiant: u.Identifiant,
 			GivenName: u.GivenName, FamilyName: u.FamilyName},
 		RequiredActions: []string{}}

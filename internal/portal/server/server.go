@@ -43,6 +43,9 @@ type Options struct {
 	Registry *prometheus.Registry
 	// Auth turns on password + OTP sign-in, OTP channels and recovery (auth_routes.go).
 	Auth *AuthOptions
+	// PSC turns on Pro Santé Connect sign-in (psc.go); without it the PSC routes answer
+	// psc_unavailable.
+	PSC *PSCOptions
 }
 
 // Server is the portal API.
@@ -54,6 +57,7 @@ type Server struct {
 	metrics *metrics
 	hub     *hub
 	limiter *limiter // nil when AuthOptions.RateLimit is off
+	psc     *pscState
 
 	closing   chan struct{}
 	closeOnce sync.Once
@@ -99,6 +103,7 @@ func (s *Server) routes() {
 	s.Handle("GET "+v+"/session/events", s.authedNoTouch(s.events))
 	s.Handle("GET "+v+"/password/policy", http.HandlerFunc(s.passwordPolicy))
 	s.registerAuthRoutes()
+	s.registerPSCRoutes()
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	s.mux.HandleFunc("GET /readyz", s.ready)
 	s.mux.Handle("GET /metrics", s.metrics.handler(s.opts.Registry))

@@ -21,14 +21,19 @@ func (s *Server) OpenSession(ctx context.Context, userID, method, workstation st
 }
 
 func (s *Server) openSession(ctx context.Context, u store.User, method, workstation string, audit store.AuditEntry) (api.SignIn, error) {
+	return s.open(ctx, u, store.NewSession{Method: method, Workstation: workstation}, audit)
+}
+
+// open creates the session n describes (method, workstation, PSC's acr …) for u.
+func (s *Server) open(ctx context.Context, u store.User, n store.NewSession, audit store.AuditEntry) (api.SignIn, error) {
 	token, hash := NewToken()
 	audit.Event = store.AuditSignIn
-	sess, err := s.st.CreateSession(ctx, store.NewSession{TokenHash: hash, UserID: u.ID, Method: method,
-		Workstation: workstation, Idle: s.opts.SessionIdle, Max: s.opts.SessionMax}, audit)
+	n.TokenHash, n.UserID, n.Idle, n.Max = hash, u.ID, s.opts.SessionIdle, s.opts.SessionMax
+	sess, err := s.st.CreateSession(ctx, n, audit)
 	if err != nil {
 		return api.SignIn{}, err
 	}
-	s.metrics.signins.WithLabelValues(method, store.ResultOK, "").Inc()
+	s.metrics.signins.WithLabelValues(n.Method, store.ResultOK, "").Inc()
 	v, err := s.viewOf(ctx, sess, u)
 	if err != nil {
 		return api.SignIn{}, err
@@ -49,6 +54,7 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request, sess store.Sess
 		return
 	}
 	s.hub.wake(sess.ID)
+	s.pscSignedOut(sess)
 	s.log.Info("signed out", "session", sess.ID)
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -30,6 +30,8 @@ type Session struct {
 	EndReason     string
 	Phone         string // linked desk phone
 	PhoneEntity   string
+	ACR           string // Pro Santé Connect sign-ins: the acr and authMode PSC gave
+	AuthMode      string
 }
 
 // Live reports whether the session is open and within both timeouts at now.
@@ -44,23 +46,30 @@ type NewSession struct {
 	Method      string
 	Workstation string
 	Idle, Max   time.Duration
+	// Pro Santé Connect sign-ins: acr, authMode and the ID token (kept for end_session).
+	ACR, AuthMode, IDToken string
 }
 
 // CreateSession opens a session and audits the sign-in, in one transaction.
 func (s *Store) CreateSession(ctx context.Context, n NewSession, audit AuditEntry) (Session, error) {
 	now := s.now()
 	sess := Session{ID: NewID(), UserID: n.UserID, Method: n.Method, Workstation: n.Workstation,
-		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(n.Max), IdleExpiresAt: now.Add(n.Idle)}
+		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(n.Max), IdleExpiresAt: now.Add(n.Idle), ACR: n.ACR, AuthMode: n.AuthMode}
 	if sess.IdleExpiresAt.After(sess.ExpiresAt) {
 		sess.IdleExpiresAt = sess.ExpiresAt
 	}
 	err := s.Tx(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO sessions (id, token_hash, user_id, method, workstation,
-			created_at, last_seen_at, idle_expires_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			created_at, last_seen_at, idle_expires_at, expires_at, acr, auth_mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			sess.ID, n.TokenHash, n.UserID, n.Method, n.Workstation, ms(now), ms(now),
-			ms(sess.IdleExpiresAt), ms(sess.ExpiresAt))
+			ms(sess.IdleExpiresAt), ms(sess.ExpiresAt), n.ACR, n.AuthMode)
 		if err != nil {
 			return fmt.Errorf("create session: %w", err)
+		}
+		if n.IDToken != "" {
+			if _, err := tx.Exec(ctx, "INSERT INTO psc_tokens (session_id, id_token) VALUES (?, ?)", sess.ID, n.IDToken); err != nil {
+				return fmt.Errorf("create session: psc token: %w", err)
+			}
 		}
 		audit.SessionID, audit.UserID, audit.Workstation = sess.ID, n.UserID, n.Workstation
 		return tx.Audit(ctx, audit)
@@ -73,7 +82,7 @@ func (s *Store) CreateSession(ctx context.Context, n NewSession, audit AuditEntr
 
 const sessionCols = `s.id, s.user_id, s.method, s.workstation, COALESCE(s.profile_id, ''), s.created_at,
 	s.last_seen_at, s.idle_expires_at, s.expires_at, COALESCE(s.ended_at, 0), COALESCE(s.end_reason, ''),
-	COALESCE(l.number, ''), COALESCE(l.entity_id, '')`
+	COALESCE(l.number, ''), COALESCE(l.entity_id, ''), s.acr, s.auth_mode`
 
 const sessionFrom = ` FROM sessions s LEFT JOIN phone_links l ON l.session_id = s.id `
 
@@ -81,7 +90,7 @@ func scanSession(row interface{ Scan(...any) error }) (Session, error) {
 	var x Session
 	var created, seen, idle, exp, ended int64
 	err := row.Scan(&x.ID, &x.UserID, &x.Method, &x.Workstation, &x.ProfileID, &created, &seen,
-		&idle, &exp, &ended, &x.EndReason, &x.Phone, &x.PhoneEntity)
+		&idle, &exp, &ended, &x.EndReason, &x.Phone, &x.PhoneEntity, &x.ACR, &x.AuthMode)
 	x.CreatedAt, x.LastSeenAt, x.IdleExpiresAt, x.ExpiresAt = fromMS(created), fromMS(seen), fromMS(idle), fromMS(exp)
 	if ended != 0 {
 		x.EndedAt = fromMS(ended)
