@@ -5,7 +5,7 @@ import (
 	"io"
 )
 
-// Exit codes shared by `card info`, `login card` and `login otp` (documented in docs/portal.md
+// Exit codes shared by `card info`, `login card`, `login otp` and `login psc` (documented in docs/portal.md
 // and printed by `cpx-agent login --help`). Scripts rely on them: never renumber.
 const (
 	exitOK           = 0
@@ -14,6 +14,11 @@ const (
 	exitRefused      = 3 // wrong PIN (a try was used), or phone held by another session (--takeover)
 	exitCardLocked   = 4 // card blocked (PIN locked): unblock it with the PUK
 	exitSessionEnded = 5 // --watch: the session expired, was revoked, or cannot be reached any more
+	// login psc (docs/psc.md)
+	exitPSCDenied      = 6 // refused in the e-CPS app (or in PSC's page), or cancelled
+	exitPSCExpired     = 7 // not validated in time
+	exitPSCUnavailable = 8 // Pro Santé Connect unreachable, or not configured on the portal
+	exitPSCRefused     = 9 // PSC's answer refused by the portal (acr, token) or a broken browser handoff
 )
 
 // exitPhoneHeld is the historical name of exitRefused for a phone held by another session.
@@ -30,6 +35,10 @@ var exitCodeTable = []struct {
 	{exitRefused, "refusé : code PIN incorrect, ou téléphone lié à une autre session (--takeover)"},
 	{exitCardLocked, "carte bloquée : débloquez-la avec le code PUK"},
 	{exitSessionEnded, "--watch : session expirée, révoquée ou injoignable"},
+	{exitPSCDenied, "login psc : connexion refusée dans l'application e-CPS, ou annulée"},
+	{exitPSCExpired, "login psc : demande non validée à temps"},
+	{exitPSCUnavailable, "login psc : Pro Santé Connect injoignable ou non configuré sur le portail"},
+	{exitPSCRefused, "login psc : réponse de Pro Santé Connect refusée (niveau d'authentification, jeton, retour du navigateur)"},
 }
 
 func printExitCodes(w io.Writer) {

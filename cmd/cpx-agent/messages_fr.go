@@ -78,6 +78,22 @@ var portalMessages = map[string]string{
 	api.CodeRateLimited:      "Trop de demandes : attendez quelques minutes avant de réessayer.",
 	api.CodeNotFound:         "Le portail ne connaît pas cette demande : mettez cpx-agent à jour.",
 	api.CodeInternal:         "Erreur interne du portail : réessayez, puis contactez le support informatique.",
+	api.CodePSCUnavailable:   "Pro Santé Connect est injoignable (ou non configuré sur le portail) : réessayez dans quelques minutes ou connectez-vous avec votre carte CPx.",
+	api.CodePSCDenied:        "La connexion a été refusée dans l'application e-CPS.",
+	api.CodePSCExpired:       "La demande n'a pas été validée à temps dans l'application e-CPS : recommencez.",
+	api.CodePSCCancelled:     "La connexion Pro Santé Connect a été annulée.",
+	api.CodePSCACRTooLow:     "Le niveau d'authentification Pro Santé Connect ne suffit pas pour le SI-SAMU : contactez le support informatique.",
+	api.CodePSCACRMissing:    "Pro Santé Connect n'a pas indiqué le niveau d'authentification : la connexion est refusée, contactez le support informatique.",
+	api.CodePSCTokenInvalid:  "La réponse de Pro Santé Connect n'a pas pu être vérifiée par le portail : contactez le support informatique.",
+	api.CodePSCStateInvalid:  "Cette connexion par le navigateur n'est plus valable : recommencez depuis cpx-agent.",
+	api.CodePSCHandoffFailed: "Le retour du navigateur n'a pas pu être vérifié : recommencez depuis cpx-agent.",
+}
+
+// pscExits: the exit code of each Pro Santé Connect refusal (exitcodes.go).
+var pscExits = map[string]int{
+	api.CodePSCDenied: exitPSCDenied, api.CodePSCCancelled: exitPSCDenied, api.CodePSCExpired: exitPSCExpired,
+	api.CodePSCUnavailable: exitPSCUnavailable, api.CodePSCACRTooLow: exitPSCRefused, api.CodePSCACRMissing: exitPSCRefused,
+	api.CodePSCTokenInvalid: exitPSCRefused, api.CodePSCStateInvalid: exitPSCRefused, api.CodePSCHandoffFailed: exitPSCRefused,
 }
 
 // describe turns err into the operator's message. portalURL names the portal in network errors.
@@ -135,6 +151,9 @@ func triesSentence(left int) string {
 
 func describePortal(e *api.Error) cliError {
 	out := cliError{Code: e.Code, Message: portalMessages[e.Code], exit: exitError}
+	if x, ok := pscExits[e.Code]; ok {
+		out.exit = x
+	}
 	switch e.Code {
 	case api.CodePhoneTaken:
 		out.Holder, out.exit = e.Details["holder"], exitRefused
