@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -51,6 +49,9 @@ func devSetup(ctx context.Context, c config.Config, st *store.Store, log *slog.L
 	if err := devData(ctx, st); err != nil {
 		return c, err
 	}
+	if c, err = devPSC(c, demo.PKI, pkiDir); err != nil {
+		return c, fmt.Errorf("psc: %w", err)
+	}
 	log.Warn("DEV MODE: test PKI and demo accounts; never use in production",
 		"trust_root", filepath.Join(pkiDir, pki.RootFile), "client_ca", c.ClientCA)
 	return c, nil
@@ -64,18 +65,7 @@ func devServerCert(p *pki.PKI, certPath, keyPath string) error {
 	if err != nil {
 		return err
 	}
-	der, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
-	if err != nil {
-		return fmt.Errorf("server key: %w", err)
-	}
-	var chain []byte
-	for _, c := range cert.Certificate {
-		chain = append(chain, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c})...)
-	}
-	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
-		return err
-	}
-	return os.WriteFile(certPath, chain, 0o644)
+	return writeKeyPair(cert, certPath, keyPath)
 }
 
 func devData(ctx context.Context, st *store.Store) error {

@@ -71,9 +71,13 @@ func runServer(ctx context.Context, c config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("auth: %w", err)
 	}
+	pscOpts, err := pscOptions(c, log) // psc_wire.go
+	if err != nil {
+		return fmt.Errorf("psc: %w", err)
+	}
 	srv := server.New(server.Options{Store: st, Verifier: v, Log: log,
 		SessionIdle: c.SessionIdle.D(), SessionMax: c.SessionMax.D(), ExpiryWarning: c.ExpiryWarning.D(),
-		SweepInterval: c.SweepInterval.D(), PasswordPolicy: pol.API(c.PasswordAge), Auth: auth})
+		SweepInterval: c.SweepInterval.D(), PasswordPolicy: pol.API(c.PasswordAge), Auth: auth, PSC: pscOpts})
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
 		return err

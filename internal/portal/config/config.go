@@ -169,6 +169,9 @@ func (c Config) Validate() error {
 	case c.LogFormat != "json" && c.LogFormat != "text":
 		return errors.New("config: log_format must be json or text")
 	}
+	if c.Dev && c.PSC.ClientID == "" {
+		return nil // dev mode fills in the simulator's dev client (cpx-portal serve --dev)
+	}
 	return c.PSC.Validate()
 }
 

@@ -78,17 +78,23 @@ func New(cfg config.PSC, log *slog.Logger) (*Client, error) {
 		}
 		tc.Certificates = []tls.Certificate{cert}
 	}
-	c := &Client{cfg: cfg, log: log, Now: time.Now,
-		http: &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{TLSClientConfig: tc,
-			ForceAttemptHTTP2: true, MaxIdleConnsPerHost: 16, IdleConnTimeout: 90 * time.Second}}}
+	secret := ""
 	if cfg.ClientSecretFile != "" {
 		b, err := os.ReadFile(cfg.ClientSecretFile)
 		if err != nil {
 			return nil, fmt.Errorf("psc client_secret_file: %w", err)
 		}
-		c.secret = strings.TrimSpace(string(b))
+		secret = strings.TrimSpace(string(b))
 	}
-	return c, nil
+	return NewTLS(cfg, tc, secret, log), nil
+}
+
+// NewTLS builds a client with its TLS configuration (trust for PSC, and the client
+// certificate of tls_client_auth) and client secret given ("" for tls_client_auth).
+func NewTLS(cfg config.PSC, tc *tls.Config, secret string, log *slog.Logger) *Client {
+	return &Client{cfg: cfg, log: log, Now: time.Now, secret: secret,
+		http: &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{TLSClientConfig: tc,
+			ForceAttemptHTTP2: true, MaxIdleConnsPerHost: 16, IdleConnTimeout: 90 * time.Second}}}
 }
 
 // Config is the client's configuration.
