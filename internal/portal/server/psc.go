@@ -57,7 +57,7 @@ func (s *Server) registerPSCRoutes() {
 // pscClient is the PSC client, or psc_unavailable when the portal has none.
 func (s *Server) pscClient() (*psc.Client, *api.Error) {
 	if s.opts.PSC == nil || s.opts.PSC.Client == nil {
-		return nil, pscError(api.CodePSCUnavailable, "Pro Santé Connect n'est pas configuré sur ce portail")
+		return nil, pscError(api.CodePSCUnavailable, "Pro Santé Connect sign-in is not configured on this portal")
 	}
 	return s.opts.PSC.Client, nil
 }
@@ -133,28 +133,29 @@ func (s *Server) pscSignedOut(sess store.Session) {
 	}()
 }
 
-// pscError is the API error of a PSC refusal code, with its French message.
+// pscError is the API error of a PSC refusal code (messages are for logs; the agent has
+// the French).
 func pscError(code, msg string) *api.Error {
 	e := &api.Error{Status: http.StatusForbidden, Code: code}
 	switch code {
 	case api.CodePSCUnavailable:
-		e.Status, e.Message = http.StatusServiceUnavailable, "Pro Santé Connect est injoignable : réessayez dans quelques minutes ou connectez-vous avec votre carte CPx"
+		e.Status, e.Message = http.StatusServiceUnavailable, "Pro Santé Connect is unreachable"
 	case api.CodePSCDenied:
-		e.Message = "La connexion a été refusée dans l'application e-CPS"
+		e.Message = "denied by the holder"
 	case api.CodePSCExpired:
-		e.Status, e.Message = http.StatusGone, "La demande n'a pas été validée à temps : recommencez la connexion"
+		e.Status, e.Message = http.StatusGone, "not approved before the request expired"
 	case api.CodePSCCancelled:
-		e.Status, e.Message = http.StatusConflict, "La connexion a été annulée"
+		e.Status, e.Message = http.StatusConflict, "cancelled"
 	case api.CodePSCACRTooLow, api.CodePSCACRMissing:
-		e.Message = "Le niveau d'authentification Pro Santé Connect ne suffit pas pour cette application"
+		e.Message = "acr refused by the portal's policy"
 	case api.CodePSCTokenInvalid:
-		e.Status, e.Message = http.StatusBadGateway, "La réponse de Pro Santé Connect n'a pas pu être vérifiée : la connexion est refusée"
+		e.Status, e.Message = http.StatusBadGateway, "Pro Santé Connect's answer failed verification"
 	case api.CodeCardUnknown:
 		e.Message = "no account is enrolled for this card"
 	case api.CodeForbidden:
 		return forbidden()
 	case api.CodePSCStateInvalid, api.CodePSCHandoffFailed:
-		e.Status, e.Message = http.StatusBadRequest, "Cette connexion n'est plus valable : recommencez depuis cpx-agent"
+		e.Status, e.Message = http.StatusBadRequest, "no such sign-in in progress (unknown, used or expired)"
 	default:
 		e.Status, e.Message = http.StatusInternalServerError, "internal error"
 	}
