@@ -15,14 +15,15 @@ import (
 )
 
 func init() {
-	register(command{name: "doctor", summary: "check the workstation: PC/SC, readers, card, PKCS#11, clock ([--json])", run: runDoctor})
+	register(command{name: "doctor", summary: "check the workstation: PC/SC, readers, card, PKCS#11, clock ([--json] [--bundle FILE.zip])", run: runDoctor})
 }
 
 // runDoctor exits 1 when a check fails, 0 otherwise (warnings included), 2 on bad usage.
 func runDoctor(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	asJSON := fs.Bool("json", false, "print the report as JSON")
+	asJSON := fs.Bool("json", false, "print the report as JSON (with the version and the configuration's sources)")
+	bundle := fs.String("bundle", "", "also write a support bundle: a zip with the report, the versions, the effective configuration with its sources and the last logs (no secret)")
 	reader := fs.String("reader", "", "check only this PC/SC reader (default: the configured one, else all)")
 	module := fs.String("module", "", "PKCS#11 module to try first (default: the configured one)")
 	portal := fs.String("portal", "", "cpx-portal URL for the clock comparison (default: the configured one)")
@@ -38,16 +39,18 @@ func runDoctor(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	dc.Modules = token.DefaultModules(first(*module, cfg.PKCS11Module))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	rep := doctor.Run(ctx, dc)
+	rep := newDoctorJSON(doctor.Run(ctx, dc), cfg, err)
 	if *asJSON {
-		out, err := rep.JSON()
-		if err != nil {
-			fmt.Fprintf(stderr, "cpx-agent doctor: %v\n", err)
-			return 1
-		}
-		fmt.Fprintf(stdout, "%s\n", out)
+		fmt.Fprintf(stdout, "%s\n", rep.marshal())
 	} else {
 		fmt.Fprint(stdout, rep.Text())
+	}
+	if *bundle != "" {
+		if err := writeBundle(*bundle, rep); err != nil {
+			fmt.Fprintf(stderr, "cpx-agent doctor: bundle: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stderr, "Fichier pour le support : %s\n", *bundle)
 	}
 	if rep.Failed() {
 		return 1

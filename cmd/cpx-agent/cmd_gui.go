@@ -6,7 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
+	"net"
 	"os"
 	"time"
 
@@ -33,8 +33,9 @@ func runGUI(args []string, _ io.Reader, _, stderr io.Writer) int {
 	demo := fs.Bool("demo", false, "DEMO ONLY: a stand-in engine with fictitious data (PIN 0000 is wrong, phone 4000 is taken); no card, no portal")
 	step := fs.String("demo-step", "", "DEMO ONLY: open the demo on this screen (home, pin, profile, banner, …)")
 	trace := fs.Bool("demo-trace", false, "DEMO ONLY: print each intent type and step on stderr (GUI tests)")
+	autostart := fs.Bool("autostart", false, `started by the session's autostart (XDG autostart, the Windows Run entry): exit at once when the configuration says "autostart": "0"`)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: cpx-agent gui [--lang fr|en] [--demo [--demo-step NAME]]")
+		fmt.Fprintln(stderr, "usage: cpx-agent gui [--lang fr|en] [--autostart] [--demo [--demo-step NAME]]")
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, traceHelp)
 	}
@@ -62,6 +63,14 @@ func runGUI(args []string, _ io.Reader, _, stderr io.Writer) int {
 	var eng ui.Engine
 	var station *ui.Workstation // the demo shows none
 	done := func() {}
+	var instance net.Listener // the session's single-instance socket (not for the demo)
+	if !*demo {
+		ln, exit := sessionStart(*autostart, stderr)
+		if exit {
+			return 0
+		}
+		instance = ln
+	}
 	if *demo {
 		d := ui.NewDemoEngine(*step)
 		if *trace {
@@ -81,6 +90,10 @@ func runGUI(args []string, _ io.Reader, _, stderr io.Writer) int {
 	}
 	a := app.NewWithID("fr.cpx-agent.agent")
 	trimAfterStart(a, trimDelay, freeOSMemory)
+	if instance != nil {
+		defer instance.Close()
+		go serveInstance(instance, raiseWindows(a))
+	}
 	ui.Run(a, eng, ui.Options{Lang: *lang, Version: version, Workstation: station})
 	cancel() // the window is closed: the engine signs the session out and stops
 	done()
@@ -97,9 +110,10 @@ func newEngine(ctx context.Context, stderr io.Writer, tw io.Writer) (ui.Engine, 
 	if err != nil {
 		return nil, cfg, nil, err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	log, closeLog := newAppLog(stderr)
 	e, release, err := newAgentEngine(cfg, log)
 	if err != nil {
+		closeLog()
 		return nil, cfg, nil, err
 	}
 	traced := make(chan struct{})
@@ -129,6 +143,8 @@ func newEngine(ctx context.Context, stderr io.Writer, tw io.Writer) (ui.Engine, 
 		case <-time.After(time.Second):
 		}
 		release()
+		log.Info("cpx-agent stopped")
+		closeLog()
 	}
 	return e, cfg, wait, nil
 }

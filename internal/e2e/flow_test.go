@@ -202,7 +202,9 @@ func TestRealWindowCardSignIn(t *testing.T) {
 	p := startPortal(t)
 	c := startCard(t, p, "cpe")
 	ref := references(t)
-	a := startAgent(t, agentEnv(t, p, c), "gui", "--lang", "fr")
+	env := agentEnv(t, p, c)
+	a := startAgent(t, env, "gui", "--lang", "fr")
+	checkSecondLaunch(t, env)
 	shots := os.Getenv("CPX_E2E_SHOTS") // e.g. docs/screenshots/real to refresh the committed ones
 	if shots == "" {
 		shots = t.TempDir()
@@ -238,6 +240,7 @@ func TestRealWindowCardSignIn(t *testing.T) {
 	if sessions := p.Admin(t, "session", "list"); !sessionLine(sessions, "poste-e2e", "1001") {
 		t.Errorf("the lock policy keeps the session; the portal lost it:\n%s", sessions)
 	}
+	checkLogClean(t, env)
 }
 
 // waitSize waits up to limit for the window to have size and returns the last size seen.
