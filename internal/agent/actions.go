@@ -226,12 +226,19 @@ func (e *Engine) setPassword(old, pw, confirm []byte, signOutOthers bool) {
 		e.fail(ErrPasswordMismatch)
 		return
 	}
-	p, tok := e.d.Portal, r.token
+	p, tok, change := e.d.Portal, r.token, old != nil
 	e.start(BusyPasswordSetting, func(ctx context.Context) func() {
 		s, err := p.SetPassword(ctx, tok, old, pw, signOutOthers)
 		clear(pw)
 		clear(old)
-		return e.doneOrFail(s, err)
+		done := e.doneOrFail(s, err)
+		return func() {
+			done()
+			if err == nil && change && r.s.Step == StepSignedIn {
+				r.s.Notice = NoticePasswordChanged // seed 001: « Vous allez recevoir un e-mail de confirmation »
+				e.publish()
+			}
+		}
 	})
 	e.publish()
 }

@@ -55,6 +55,7 @@ const (
 	NoticeChannelValidated      = "channel_validated"
 	NoticeDeviceForgotten       = "device_forgotten" // the 24 h remembering was cancelled
 	NoticeECPSActivated         = "ecps_activated"
+	NoticePasswordChanged       = "password_changed" // seed 001: confirmation mail on its way
 )
 
 // Error keys that are not portal codes.
@@ -169,6 +170,7 @@ func MessageKeys() []string {
 		NoticeSessionExpired, NoticeSessionRevoked, NoticeSignedOutElsewhere, NoticeSignedOut,
 		NoticeSignedOutCardRemoved, NoticePreviousUserSignedOut, NoticeOTPChannelsReminder,
 		NoticeCodeSent, NoticeChannelValidated, NoticeDeviceForgotten, NoticeECPSActivated,
+		NoticePasswordChanged,
 		KeyPortalCertificate, KeyTimeout, KeyUnknown}
 	seen := map[string]bool{}
 	for _, k := range keys {

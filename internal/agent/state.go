@@ -130,7 +130,7 @@ type (
 	} // OTP path
 	OpenChannels    struct{} // banner menu "Modifier mes canaux OTP"
 	OpenChangePhone struct{} // banner "Changer de téléphone"
-	OpenChangePwd   struct{} // banner menu "Changer mon mot de passe"
+	OpenChangePwd   struct{} // banner menu "Modifier mon mot de passe"
 	OpenSettings    struct{} // "Paramètres / Diagnostic"
 	Lock            struct{} // banner "Verrouiller"
 	SignOut         struct{} // banner "Se déconnecter"

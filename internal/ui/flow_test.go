@@ -170,7 +170,7 @@ func TestBannerAndNotices(t *testing.T) {
 		t.Fatalf("menu item 3 sent %#v", f.last())
 	}
 	m.Items[1].Action()
-	if _, ok := f.last().(agent.OpenChangePwd); !ok || m.Items[1].Label != "Changer mon mot de passe" {
+	if _, ok := f.last().(agent.OpenChangePwd); !ok || m.Items[1].Label != "Modifier mon mot de passe" {
 		t.Fatalf("menu item 2 %q sent %#v", m.Items[1].Label, f.last())
 	}
 }
