@@ -39,8 +39,7 @@ func apiClient(caFile string) (*http.Client, error) {
 }
 
 func runAnswer(verb string, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("cpx-pscsim "+verb, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet(verb, "--code NN | --national-id N | --id AUTH_REQ_ID | --all [--server URL] [--ca FICHIER]", stderr)
 	server, ca := apiFlags(fs)
 	var sel pscsim.Selector
 	fs.StringVar(&sel.Code, "code", "", "code à 2 chiffres affiché sur le poste")
@@ -86,8 +85,7 @@ func runAnswer(verb string, args []string, stdout, stderr io.Writer) int {
 }
 
 func runPushes(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("cpx-pscsim pushes", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("pushes", "[--server URL] [--ca FICHIER] [--json]", stderr)
 	server, ca := apiFlags(fs)
 	asJSON := fs.Bool("json", false, "sortie JSON")
 	if err := fs.Parse(args); err != nil {
@@ -125,4 +123,55 @@ func runPushes(args []string, stdout, stderr io.Writer) int {
 	}
 	tw.Flush()
 	return 0
+}
+
+// runKnobs shows the running simulator's knobs, or replaces them all when a knob flag is given.
+func runKnobs(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("knobs", "[réglages] [--server URL] [--ca FICHIER]   (sans réglage : affiche)", stderr)
+	server, ca := apiFlags(fs)
+	var k pscsim.Knobs
+	knobFlags(fs, &k)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	hc, err := apiClient(*ca)
+	if err != nil {
+		fmt.Fprintf(stderr, "cpx-pscsim : certificat racine illisible (%v) : précisez --ca.\n", err)
+		return 1
+	}
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || (f.Name != "server" && f.Name != "ca") })
+	method, body := http.MethodGet, []byte(nil)
+	if set {
+		method, body = http.MethodPut, mustJSON(k)
+	}
+	req, _ := http.NewRequest(method, *server+"/sim/api/knobs", bytes.NewReader(body))
+	resp, err := hc.Do(req)
+	if err != nil {
+		fmt.Fprintf(stderr, "cpx-pscsim : simulateur injoignable (%v) : est-il démarré ? précisez --server.\n", err)
+		return 1
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(stderr, "cpx-pscsim : réglages refusés (HTTP %d) : vérifiez les valeurs.\n", resp.StatusCode)
+		return 1
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&k); err != nil {
+		fmt.Fprintf(stderr, "cpx-pscsim : réponse illisible du simulateur (%v).\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "approve=%q approve-delay=%s slow-down=%d push-expires-in=%s acr=%q no-acr=%t unknown-key=%t audience=%q issuer-claim=%q expired-id-token=%t\n",
+		k.Approve, k.ApproveDelay, k.SlowDown, k.ExpiresIn, k.ACR, k.NoACR, k.UnknownKey, k.Audience, k.Issuer, k.ExpiredIDToken)
+	return 0
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // Knobs always marshal
+	}
+	return b
 }

@@ -9,6 +9,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -30,6 +31,7 @@ func commands() []command {
 		{"approve", "approuve des demandes en attente, comme sur le téléphone", func(a []string, o, e io.Writer) int { return runAnswer("approve", a, o, e) }},
 		{"deny", "refuse des demandes en attente, comme sur le téléphone", func(a []string, o, e io.Writer) int { return runAnswer("deny", a, o, e) }},
 		{"pushes", "liste les demandes (push) et leur état", runPushes},
+		{"knobs", "affiche ou change les réglages de test d'un simulateur démarré", runKnobs},
 	}
 }
 
@@ -66,6 +68,7 @@ exemples :
   cpx-pscsim approve --code 42                      approuve la demande qui affiche 42
   cpx-pscsim deny --national-id 899700000005        refuse les demandes de ce porteur
   cpx-pscsim pushes                                 demandes en cours
+  cpx-pscsim knobs --slow-down 1 --acr eidas0       change les réglages (tous : ceux omis reviennent au défaut)
 
 La page du téléphone simulé : https://127.0.0.1:8444/telephone
 `, defaultPKIDir())
@@ -79,4 +82,25 @@ func defaultPKIDir() string {
 		dir = "/var/lib/cpx-portal"
 	}
 	return filepath.Join(dir, "pki")
+}
+
+// newFlagSet makes a subcommand's flag set whose --help speaks French.
+func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("cpx-pscsim "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage : cpx-pscsim %s %s\n\noptions :\n", name, synopsis)
+		fs.VisitAll(func(f *flag.Flag) {
+			kind, help := flag.UnquoteUsage(f)
+			kind = map[string]string{"string": "texte", "duration": "durée", "int": "nombre", "value": "valeur"}[kind]
+			fmt.Fprintf(stderr, "  --%s %s\n      %s", f.Name, kind, help)
+			switch f.DefValue {
+			case "", "0", "false", "0s":
+			default:
+				fmt.Fprintf(stderr, " (défaut : %s)", f.DefValue)
+			}
+			fmt.Fprintln(stderr)
+		})
+	}
+	return fs
 }

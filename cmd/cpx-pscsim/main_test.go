@@ -90,6 +90,18 @@ func TestServeThenApproveFromTheCommandLine(t *testing.T) {
 		t.Fatalf("nothing pending: rc %d %q", rc, errOut.String())
 	}
 	out.Reset()
+	if rc := run([]string{"knobs", "--server", origin, "--ca", caFile, "--slow-down", "2", "--acr", "eidas0"}, &out, &errOut); rc != 0 ||
+		!strings.Contains(out.String(), `slow-down=2 `) || !strings.Contains(out.String(), `acr="eidas0"`) {
+		t.Fatalf("knobs rc %d: %q %q", rc, out.String(), errOut.String())
+	}
+	out.Reset()
+	if rc := run([]string{"knobs", "--server", origin, "--ca", caFile}, &out, &errOut); rc != 0 || !strings.Contains(out.String(), `slow-down=2 `) {
+		t.Fatalf("knobs shown rc %d: %q", rc, out.String())
+	}
+	if rc := run([]string{"knobs", "--server", origin, "--ca", caFile, "--approve", "maybe"}, io.Discard, io.Discard); rc != 1 {
+		t.Fatalf("bad knob accepted: rc %d", rc)
+	}
+	out.Reset()
 	if rc := run([]string{"pushes", "--server", origin, "--ca", caFile}, &out, io.Discard); rc != 0 ||
 		!strings.Contains(out.String(), "approved") || !strings.Contains(out.String(), "denied") {
 		t.Fatalf("pushes rc %d:\n%s", rc, out.String())

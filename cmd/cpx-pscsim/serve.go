@@ -15,6 +15,20 @@ import (
 	"github.com/cpx-agent/cpx-agent/internal/pscsim"
 )
 
+// knobFlags binds the knobs' flags (serve sets them at start, knobs on a running simulator).
+func knobFlags(fs *flag.FlagSet, k *pscsim.Knobs) {
+	fs.StringVar(&k.Approve, "approve", "", "réponse automatique du téléphone : auto ou deny (vide : manuelle)")
+	fs.DurationVar(&k.ApproveDelay, "approve-delay", 0, "délai avant la réponse automatique (ex. 3s)")
+	fs.IntVar(&k.SlowDown, "slow-down", 0, "répond slow_down aux N premières scrutations de chaque demande")
+	fs.DurationVar(&k.ExpiresIn, "push-expires-in", 0, "validité des nouvelles demandes (remplace --expires-in ; ex. 5s)")
+	fs.StringVar(&k.ACR, "acr", "", "acr des jetons d'identité (défaut : celui demandé, sinon eidas1 ; ex. eidas0)")
+	fs.BoolVar(&k.NoACR, "no-acr", false, "jetons d'identité sans acr")
+	fs.BoolVar(&k.UnknownKey, "unknown-key", false, "signe les jetons avec une clé absente du JWKS")
+	fs.StringVar(&k.Audience, "audience", "", "audience (aud) imposée aux jetons d'identité (mauvaise audience)")
+	fs.StringVar(&k.Issuer, "issuer-claim", "", "émetteur (iss) imposé aux jetons d'identité (mauvais émetteur)")
+	fs.BoolVar(&k.ExpiredIDToken, "expired-id-token", false, "jetons d'identité déjà expirés")
+}
+
 // listFlag collects a repeated flag.
 type listFlag []string
 
@@ -22,21 +36,15 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 func serveFlags(stderr io.Writer) (*flag.FlagSet, *pscsim.Config, *serveOpts) {
-	fs := flag.NewFlagSet("cpx-pscsim serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("serve", "[options]", stderr)
 	cfg := &pscsim.Config{}
 	o := &serveOpts{}
 	fs.StringVar(&cfg.Listen, "listen", pscsim.DefaultListen, "adresse d'écoute HTTPS (hôte:port)")
 	fs.StringVar(&cfg.PKIDir, "pki", defaultPKIDir(), "répertoire de la PKI de test (créée si vide), comme data_dir/pki de cpx-portal")
 	fs.StringVar(&o.users, "users", "", "fichier JSON d'utilisateurs (claims PSC) en plus des porteurs de démonstration")
-	fs.StringVar(&cfg.Knobs.Approve, "approve", "", "réponse automatique du téléphone : auto ou deny (vide : manuelle)")
-	fs.DurationVar(&cfg.Knobs.ApproveDelay, "approve-delay", 0, "délai avant la réponse automatique (ex. 3s)")
 	fs.DurationVar(&cfg.Interval, "interval", pscsim.DefaultInterval, "intervalle de scrutation CIBA demandé aux clients (secondes entières)")
 	fs.DurationVar(&cfg.ExpiresIn, "expires-in", pscsim.DefaultExpiresIn, "durée de validité d'une demande CIBA")
-	fs.IntVar(&cfg.Knobs.SlowDown, "slow-down", 0, "répond slow_down aux N premières scrutations de chaque demande")
-	fs.StringVar(&cfg.Knobs.ACR, "acr", "", "acr des jetons d'identité (défaut : celui demandé, sinon eidas1 ; ex. eidas0)")
-	fs.BoolVar(&cfg.Knobs.NoACR, "no-acr", false, "jetons d'identité sans acr")
-	fs.BoolVar(&cfg.Knobs.UnknownKey, "unknown-key", false, "signe les jetons avec une clé absente du JWKS")
+	knobFlags(fs, &cfg.Knobs)
 	fs.Var(&o.redirects, "redirect-uri", "URI de redirection du client cpx-portal-dev (répétable)")
 	fs.BoolVar(&o.userinfoJWT, "userinfo-jwt", false, "userinfo du client cpx-portal-dev en JWT signé (application/jwt)")
 	fs.BoolVar(&o.debug, "debug", false, "journal détaillé")

@@ -37,6 +37,8 @@ type Push struct {
 	Created     time.Time `json:"created"`
 	Expires     time.Time `json:"expires"` // whole second: a poll at or after it is expired
 	State       string    `json:"state"`
+	// Answered is when the phone approved or denied (zero while pending or expired).
+	Answered time.Time `json:"answered"`
 	// Polls are the arrival times of the token requests for this auth_req_id.
 	Polls            []time.Time `json:"polls"`
 	PollsAfterExpiry int         `json:"polls_after_expiry"`
@@ -84,6 +86,7 @@ func (s *Server) onPush(ctx context.Context, as *goidc.AuthnSession, c *goidc.Cl
 		Expires: time.Unix(int64(as.ExpiresAt), 0), State: StatePending,
 	}}
 	s.mu.Lock()
+	s.forgetOldLocked()
 	s.pushes[p.AuthReqID] = p
 	s.order = append(s.order, p.AuthReqID)
 	s.stats.Pushes++
@@ -94,6 +97,21 @@ func (s *Server) onPush(ctx context.Context, as *goidc.AuthnSession, c *goidc.Cl
 	}
 	s.log.Info("pscsim: push", "national_id", p.NationalID, "code", p.BindingCode, "channel", channel)
 	return nil
+}
+
+// maxPushes bounds the pushes kept in memory: beyond it the oldest are forgotten (a long
+// demo or a benchmark must not grow without end; the provider itself keeps only 100 sessions).
+const maxPushes = 10000
+
+func (s *Server) forgetOldLocked() {
+	if len(s.order) < maxPushes {
+		return
+	}
+	drop := len(s.order) - maxPushes + 1
+	for _, id := range s.order[:drop] {
+		delete(s.pushes, id)
+	}
+	s.order = append([]string(nil), s.order[drop:]...)
 }
 
 // notifyLocked wakes WaitPending callers; s.mu is held.
@@ -192,7 +210,7 @@ func (s *Server) setState(id, state string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if p, ok := s.pushes[id]; ok {
-		p.State = state
+		p.State, p.Answered = state, time.Now()
 		s.notifyLocked()
 	}
 }

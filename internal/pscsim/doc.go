@@ -31,18 +31,25 @@
 //	defer s.Close()
 //	s.Issuer(), s.DiscoveryURL()       // what a PSC client is configured with
 //	s.RootCAs(), s.CAFile()            // trust for the simulator's server certificate
+//	s.PKI().IssueClient(pscsim.DevClientID) // the dev client's tls_client_auth certificate
 //	s.Pending()                        // pushes waiting on the phone: AuthReqID, NationalID, BindingCode, Channel…
 //	s.WaitPending(ctx, nationalID)     // waits for a push to that holder
 //	s.Approve(authReqID), s.Deny(authReqID)
 //	s.SetKnobs(k), s.Knobs()           // slow approval, slow_down, expiry, acr, unknown key…
-//	s.Stats(), s.Push(authReqID)       // token-endpoint polls (per auth_req_id, with their
-//	                                   // times), polls after expiry, slow_down answers, too-fast polls
+//	s.Stats(), s.Push(authReqID)       // token-endpoint polls (per auth_req_id, with their arrival
+//	                                   // times and the phone's answer time), polls after expiry or
+//	                                   // after a final answer, slow_down answers, too-fast polls
+//	s.Answer(pscsim.Selector{Code: "42"}, true) // approve (false: deny) by code, national id or all
 //
 // Clients: the default is DevClient, "cpx-portal-dev" authenticated by tls_client_auth with
 // the subject pki.ServiceClientDN(DevClientID) ("CN=cpx-portal-dev,O=CPX-AGENT TEST,C=FR"):
 // the portal issues that certificate from the same test PKI with pki.IssueClient. The TLS
 // layer verifies client certificates against the test PKI's root. A Client with a Secret uses
 // client_secret_basic instead (tests only: PSC's secret never belongs on a workstation).
+//
+// Expiry is counted in whole seconds (the library's clock): a client that must never poll after
+// expiry stops one second before expires_in elapses. Under ApproveAuto (ApproveDeny) the code
+// flow with a known login_hint signs in (refuses) at once, without the sign-in page.
 //
 // The simulator keeps everything in memory; it forgets all on Close.
 package pscsim

@@ -37,7 +37,7 @@ func start(t *testing.T, cfg Config) *Server {
 	}
 	if cfg.Clients == nil {
 		cfg.Clients = []Client{
-			{ID: testClient, Secret: testSecret, RedirectURIs: []string{testCB}},
+			{ID: testClient, Secret: testSecret, RedirectURIs: []string{testCB}, PostLogoutRedirectURIs: []string{testCB + "/bye"}},
 			{ID: "jwt-client", Secret: testSecret, RedirectURIs: []string{testCB}, UserInfoJWT: true},
 			DevClient(testCB),
 		}
@@ -79,11 +79,10 @@ func postForm(t *testing.T, hc *http.Client, endpoint, clientID string, form url
 	if clientID == "" {
 		form.Set("client_id", DevClientID)
 	}
-	req, err := http.NewRequest(http.MethodPost, endpoint, strings.NewReader(form.Encode()))
+	req, err := postRequest(endpoint, form)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if clientID != "" {
 		req.SetBasicAuth(clientID, testSecret)
 	}
@@ -111,3 +110,11 @@ func pollForm(id string) url.Values {
 
 func (s *Server) cibaURL() string  { return s.issuer + ProtocolPath + "/ext/ciba/auth" }
 func (s *Server) tokenURL() string { return s.issuer + ProtocolPath + "/token" }
+
+func postRequest(endpoint string, form url.Values) (*http.Request, error) {
+	req, err := http.NewRequest(http.MethodPost, endpoint, strings.NewReader(form.Encode()))
+	if err == nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	return req, err
+}
