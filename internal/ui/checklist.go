@@ -34,7 +34,7 @@ func (c *checklist) update(pw, confirm string) {
 		if r.OK {
 			icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
 		}
-		text := T("pwd.rule."+r.Key, map[string]any{"N": r.N})
+		text := T("pwd.rule."+r.Key, map[string]any{"N": r.N, "Chars": r.Chars})
 		c.obj.Add(container.NewHBox(widget.NewIcon(icon), widget.NewLabel(text)))
 	}
 }

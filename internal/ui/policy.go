@@ -1,52 +1,41 @@
 package ui
 
-import (
-	"unicode"
-
-	"github.com/cpx-agent/cpx-agent/internal/portal/api"
-)
+import "github.com/cpx-agent/cpx-agent/internal/portal/api"
 
 // rule is one line of the password checklist.
 type rule struct {
-	Key string // message key "pwd.rule.<Key>"
-	N   int    // the number in the sentence (minimum length)
-	OK  bool
+	Key   string // message key "pwd.rule.<Key>"
+	N     int    // the number in the sentence (minimum or maximum length)
+	Chars string // the allowed special characters, for "special_among"
+	OK    bool
 }
 
-// checkPassword evaluates pw against the policy, rule by rule, in the order shown. A nil
-// policy falls back to the portal's "santé" rules (12 characters, four classes).
+// santePolicy is the portal's "santé" rules (12 characters, four classes), shown while the
+// portal's own policy is not known.
+var santePolicy = api.PasswordPolicy{Name: "sante", MinLength: 12, RequireLower: true, RequireUpper: true,
+	RequireDigit: true, RequireSpecial: true}
+
+// checkPassword evaluates pw against the policy with the portal's own evaluator
+// (api.PasswordPolicy.Evaluate), rule by rule, in the order shown, then the confirmation. A
+// nil policy falls back to santePolicy. The maximum length is shown only once broken.
 func checkPassword(p *api.PasswordPolicy, pw, confirm string) []rule {
 	if p == nil {
-		p = &api.PasswordPolicy{MinLength: 12, RequireLower: true, RequireUpper: true, RequireDigit: true, RequireSpecial: true}
+		p = &santePolicy
 	}
-	var lower, upper, letter, digit, special bool
-	for _, r := range pw {
+	var rules []rule
+	for _, r := range p.Evaluate([]byte(pw)) {
+		out := rule{Key: r.Code, N: r.N, OK: r.OK}
 		switch {
-		case unicode.IsLower(r):
-			lower, letter = true, true
-		case unicode.IsUpper(r):
-			upper, letter = true, true
-		case unicode.IsLetter(r):
-			letter = true
-		case unicode.IsDigit(r):
-			digit = true
-		case !unicode.IsSpace(r) && !unicode.IsControl(r):
-			special = true
+		case r.Code == api.RuleMinLength:
+			out.Key = "length"
+		case r.Code == api.RuleMaxLength && r.OK:
+			continue
+		case r.Code == api.RuleSpecial && p.Specials != "":
+			out.Key, out.Chars = "special_among", p.Specials
 		}
+		rules = append(rules, out)
 	}
-	rules := []rule{{Key: "length", N: p.MinLength, OK: len([]rune(pw)) >= p.MinLength}}
-	add := func(on bool, key string, ok bool) {
-		if on {
-			rules = append(rules, rule{Key: key, OK: ok})
-		}
-	}
-	add(p.RequireLower, "lower", lower)
-	add(p.RequireUpper, "upper", upper)
-	add(p.RequireLetter && !p.RequireLower && !p.RequireUpper, "letter", letter)
-	add(p.RequireDigit, "digit", digit)
-	add(p.RequireSpecial, "special", special)
-	add(true, "match", pw != "" && pw == confirm)
-	return rules
+	return append(rules, rule{Key: "match", OK: pw != "" && pw == confirm})
 }
 
 // allOK says whether every rule holds.

@@ -121,7 +121,8 @@ const (
 )
 
 // PasswordPolicy is the password rule set in force, so that the agent can show it as a live
-// checklist.
+// checklist. Its length and character-class rules are evaluated by Evaluate (password.go),
+// the one evaluator the portal and the agent share.
 type PasswordPolicy struct {
 	Name           string `json:"name"` // "sante" or "norm"
 	MinLength      int    `json:"min_length"`
@@ -130,7 +131,12 @@ type PasswordPolicy struct {
 	RequireLetter  bool   `json:"require_letter"`
 	RequireDigit   bool   `json:"require_digit"`
 	RequireSpecial bool   `json:"require_special"`
-	MaxAgeDays     int    `json:"max_age_days"`
+	// Specials lists the characters that count as special ("!@#$%'&" for "norm"); empty means
+	// any character that is neither a letter, a digit, a space nor a control character.
+	Specials string `json:"specials,omitempty"`
+	// MaxLength is the longest password in characters (0: DefaultMaxPasswordLength).
+	MaxLength  int `json:"max_length,omitempty"`
+	MaxAgeDays int `json:"max_age_days"`
 	// LinkTTLMinutes is the validity of an e-mailed recovery link (seed 000: 15 minutes), so
 	// that the agent says it without a number of its own (0: password sign-in is off).
 	LinkTTLMinutes int `json:"link_ttl_minutes,omitempty"`

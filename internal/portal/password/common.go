@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/cpx-agent/cpx-agent/internal/portal/ident"
 )
@@ -52,7 +53,7 @@ var (
 	deleetL = strings.NewReplacer("@", "a", "4", "a", "0", "o", "1", "l", "!", "l", "3", "e", "$", "s", "5", "s", "7", "t")
 )
 
-func notLetter(r rune) bool { return !isLetter(r) }
+func notLetter(r rune) bool { return !unicode.IsLetter(r) }
 
 // IsCommon reports whether pw is a common password: the list holds it once lower-cased and
 // accent-folded, or holds its core of 4 characters or more — pw without leading and trailing

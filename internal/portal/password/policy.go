@@ -1,10 +1,6 @@
 package password
 
 import (
-	"strings"
-	"unicode"
-	"unicode/utf8"
-
 	"github.com/cpx-agent/cpx-agent/internal/portal/api"
 )
 
@@ -19,7 +15,7 @@ type Policy struct {
 	RequireDigit   bool
 	RequireSpecial bool
 	// Specials lists the characters that count as special; empty means any character that is
-	// neither a letter, a digit nor a control character.
+	// neither a letter, a digit, a space nor a control character (api.PasswordPolicy.IsSpecial).
 	Specials       string
 	RefuseCommon   bool
 	RefusePersonal bool
@@ -54,46 +50,26 @@ func Preset(name string) (Policy, bool) {
 	return Policy{}, false
 }
 
-// API exports the policy for the agent's live checklist; maxAgeDays is Config.MaxAge in days.
+// API exports the policy's length and class rules (the ones api.PasswordPolicy.Evaluate
+// applies, here and in the agent's live checklist); maxAgeDays is Config.MaxAge in days.
 func (p Policy) API(maxAgeDays int) api.PasswordPolicy {
 	return api.PasswordPolicy{Name: p.Name, MinLength: p.MinLength, RequireLower: p.RequireLower,
 		RequireUpper: p.RequireUpper, RequireLetter: p.RequireLetter, RequireDigit: p.RequireDigit,
-		RequireSpecial: p.RequireSpecial, MaxAgeDays: maxAgeDays}
-}
-
-func (p Policy) maxLength() int {
-	if p.MaxLength > 0 {
-		return p.MaxLength
-	}
-	return 128
-}
-
-func (p Policy) isSpecial(r rune) bool {
-	if p.Specials != "" {
-		return strings.ContainsRune(p.Specials, r)
-	}
-	return !isLetter(r) && !unicode.IsDigit(r) && !unicode.IsControl(r) && r != utf8.RuneError
-}
-
-func isLetter(r rune) bool { return unicode.IsLetter(r) }
-
-func hasRune(pw []byte, f func(rune) bool) bool {
-	for _, r := range string(pw) {
-		if f(r) {
-			return true
-		}
-	}
-	return false
+		RequireSpecial: p.RequireSpecial, Specials: p.Specials, MaxLength: p.MaxLength, MaxAgeDays: maxAgeDays}
 }
 
 // FromAPI rebuilds a Policy from its wire form, so that a client can run Rules() as the user
-// types. The preset name restores what the wire form does not carry (the special characters
-// of "norm", the common-password and personal-information rules).
+// types. The preset name restores what the wire form does not carry (the common-password and
+// personal-information rules, and the special characters of a portal older than the field).
 func FromAPI(a api.PasswordPolicy) Policy {
-	p := Policy{Name: a.Name, MinLength: a.MinLength, RequireLower: a.RequireLower, RequireUpper: a.RequireUpper,
-		RequireLetter: a.RequireLetter, RequireDigit: a.RequireDigit, RequireSpecial: a.RequireSpecial}
+	p := Policy{Name: a.Name, MinLength: a.MinLength, MaxLength: a.MaxLength, RequireLower: a.RequireLower,
+		RequireUpper: a.RequireUpper, RequireLetter: a.RequireLetter, RequireDigit: a.RequireDigit,
+		RequireSpecial: a.RequireSpecial, Specials: a.Specials}
 	if preset, ok := Preset(a.Name); ok {
-		p.Specials, p.RefuseCommon, p.RefusePersonal = preset.Specials, preset.RefuseCommon, preset.RefusePersonal
+		p.RefuseCommon, p.RefusePersonal = preset.RefuseCommon, preset.RefusePersonal
+		if p.Specials == "" {
+			p.Specials = preset.Specials
+		}
 	}
 	return p
 }

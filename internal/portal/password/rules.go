@@ -6,18 +6,20 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/cpx-agent/cpx-agent/internal/portal/api"
 	"github.com/cpx-agent/cpx-agent/internal/portal/ident"
 )
 
-// Stable violation codes, also the Rule codes of the live checklist.
+// Stable violation codes, also the Rule codes of the live checklist. The length and class
+// rules are api.PasswordPolicy.Evaluate's.
 const (
-	CodeMinLength = "min_length"
-	CodeMaxLength = "max_length"
-	CodeLower     = "lower"
-	CodeUpper     = "upper"
-	CodeLetter    = "letter"
-	CodeDigit     = "digit"
-	CodeSpecial   = "special"
+	CodeMinLength = api.RuleMinLength
+	CodeMaxLength = api.RuleMaxLength
+	CodeLower     = api.RuleLower
+	CodeUpper     = api.RuleUpper
+	CodeLetter    = api.RuleLetter
+	CodeDigit     = api.RuleDigit
+	CodeSpecial   = api.RuleSpecial
 	CodeCommon    = "common"
 	CodePersonal  = "personal"
 )
@@ -47,35 +49,55 @@ type CheckContext struct {
 	FamilyName  string
 }
 
-// Rules returns the policy's checklist, in display order. The personal-information rule is
-// not in it (it needs CheckContext): Check adds it.
+// Rules returns the policy's checklist, in display order: api.PasswordPolicy.Evaluate's
+// length and class rules, the common-password rule before the maximum length. The
+// personal-information rule is not in it (it needs CheckContext): Check adds it.
 func (p Policy) Rules() []Rule {
-	n, max := p.MinLength, p.maxLength()
-	rs := []Rule{{CodeMinLength, fmt.Sprintf("Au moins %d caractères", n), fmt.Sprintf("At least %d characters", n),
-		func(pw []byte) bool { return utf8.RuneCount(pw) >= n }}}
-	add := func(on bool, code, fr, en string, f func(rune) bool) {
-		if on {
-			rs = append(rs, Rule{code, fr, en, func(pw []byte) bool { return hasRune(pw, f) }})
+	wire := p.API(0)
+	var rs []Rule
+	for _, r := range wire.Evaluate(nil) {
+		if r.Code == CodeMaxLength && p.RefuseCommon {
+			rs = append(rs, Rule{CodeCommon, "Pas un mot de passe courant", "Not a common password",
+				func(pw []byte) bool { return !IsCommon(pw) }})
+		}
+		fr, en := p.labels(r)
+		code := r.Code
+		rs = append(rs, Rule{code, fr, en, func(pw []byte) bool { return ruleOK(wire.Evaluate(pw), code) }})
+	}
+	return rs
+}
+
+// labels are the French and English sentences of an evaluated rule.
+func (p Policy) labels(r api.PasswordRule) (fr, en string) {
+	switch r.Code {
+	case CodeMinLength:
+		return fmt.Sprintf("Au moins %d caractères", r.N), fmt.Sprintf("At least %d characters", r.N)
+	case CodeMaxLength:
+		return fmt.Sprintf("Au plus %d caractères", r.N), fmt.Sprintf("At most %d characters", r.N)
+	case CodeLower:
+		return "Au moins une minuscule", "At least one lower-case letter"
+	case CodeUpper:
+		return "Au moins une majuscule", "At least one upper-case letter"
+	case CodeLetter:
+		return "Au moins une lettre", "At least one letter"
+	case CodeDigit:
+		return "Au moins un chiffre", "At least one digit"
+	case CodeSpecial:
+		if p.Specials != "" {
+			return "Au moins un caractère spécial parmi " + p.Specials, "At least one special character among " + p.Specials
+		}
+		return "Au moins un caractère spécial (exemple : @ # & _ *)", "At least one special character (for example @ # & _ *)"
+	}
+	return r.Code, r.Code
+}
+
+func ruleOK(rs []api.PasswordRule, code string) bool {
+	for _, r := range rs {
+		if r.Code == code {
+			return r.OK
 		}
 	}
-	add(p.RequireLower, CodeLower, "Au moins une minuscule", "At least one lower-case letter", unicode.IsLower)
-	add(p.RequireUpper, CodeUpper, "Au moins une majuscule", "At least one upper-case letter", unicode.IsUpper)
-	add(p.RequireLetter, CodeLetter, "Au moins une lettre", "At least one letter", isLetter)
-	add(p.RequireDigit, CodeDigit, "Au moins un chiffre", "At least one digit", unicode.IsDigit)
-	if p.Specials != "" {
-		add(p.RequireSpecial, CodeSpecial, "Au moins un caractère spécial parmi "+p.Specials,
-			"At least one special character among "+p.Specials, p.isSpecial)
-	} else {
-		add(p.RequireSpecial, CodeSpecial, "Au moins un caractère spécial (exemple : @ # & _ *)",
-			"At least one special character (for example @ # & _ *)", p.isSpecial)
-	}
-	if p.RefuseCommon {
-		rs = append(rs, Rule{CodeCommon, "Pas un mot de passe courant", "Not a common password",
-			func(pw []byte) bool { return !IsCommon(pw) }})
-	}
-	rs = append(rs, Rule{CodeMaxLength, fmt.Sprintf("Au plus %d caractères", max), fmt.Sprintf("At most %d characters", max),
-		func(pw []byte) bool { return utf8.RuneCount(pw) <= max && utf8.Valid(pw) }})
-	return rs
+	return false
 }
 
 // Check returns every rule pw breaks, nil when it is acceptable. Messages never contain pw.
