@@ -113,6 +113,9 @@ func describe(err error, portalURL string) cliError {
 func (e *cliError) Error() string { return e.Message }
 
 func describeCard(err error) (cliError, bool) {
+	if e, ok := describeCardAdmin(err); ok {
+		return e, true
+	}
 	if pe, ok := errors.AsType[*token.PINError](err); ok && !errors.Is(err, token.ErrPINLocked) {
 		n := pe.Tries.AfterFailure(3)
 		return cliError{Code: codePINIncorrect, Message: triesSentence(n), TriesLeft: &n, exit: exitRefused}, true

@@ -106,7 +106,7 @@ func (t *Token) ChangePIN(old, new []byte) error {
 	err := t.mod.ctx.SetPIN(t.sess, pinString(old), pinString(new))
 	t.dropLogin()
 	if err != nil {
-		return t.pinFailureLocked("C_SetPIN", err)
+		return newPINLength(t.pinFailureLocked("C_SetPIN", err))
 	}
 	t.log.Info("pkcs11 pin changed", "module", t.mod.path, "token", t.info.Label)
 	return nil

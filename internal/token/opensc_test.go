@@ -223,7 +223,7 @@ func TestOpenSCChangePIN(t *testing.T) {
 	}
 	err := tok.ChangePIN([]byte(vcard.DefaultPIN), []byte("5678"))
 	var rv pkcs11.Error
-	if !errors.Is(err, ErrPINFormat) || !errors.As(err, &rv) || rv != pkcs11.CKR_PIN_LEN_RANGE {
+	if !errors.Is(err, ErrNewPINLength) || !errors.Is(err, ErrPINFormat) || !errors.As(err, &rv) || rv != pkcs11.CKR_PIN_LEN_RANGE {
 		t.Fatalf("ChangePIN(right old, 4-digit new) on OpenSC PIV = %v, want CKR_PIN_LEN_RANGE (ErrPINFormat)", err)
 	}
 	tries, err := tok.TriesLeft()
