@@ -56,7 +56,7 @@ bench:
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(BIN)/cpx-agent $(BIN)/cpx-portal $(BIN)/cpx-vcard $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(BIN)/cpx-agent $(BIN)/cpx-portal $(BIN)/cpx-vcard $(BIN)/cpx-pscsim $(DESTDIR)$(PREFIX)/bin/
 
 clean:
 	rm -rf $(BIN) dist .run

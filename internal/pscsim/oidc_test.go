@@ -68,10 +68,11 @@ func TestDiscoveryAtPSCPath(t *testing.T) {
 	if !strings.HasSuffix(s.Issuer(), "/auth/realms/esante-wallet") {
 		t.Errorf("issuer %s", s.Issuer())
 	}
-	for _, k := range []string{"scopes_supported", "acr_values_supported", "token_endpoint_auth_methods_supported"} {
+	for _, k := range []string{"scopes_supported", "acr_values_supported", "token_endpoint_auth_methods_supported", "id_token_signing_alg_values_supported"} {
 		b, _ := json.Marshal(doc[k])
 		for _, v := range map[string][]string{"scopes_supported": {"openid", "scope_all"},
-			"acr_values_supported": {"eidas1", "eidas2", "eidas3"}, "token_endpoint_auth_methods_supported": {"tls_client_auth"}}[k] {
+			"acr_values_supported": {"eidas1", "eidas2", "eidas3"}, "token_endpoint_auth_methods_supported": {"tls_client_auth"},
+			"id_token_signing_alg_values_supported": {"RS256", "HS256"}}[k] { // HS256 listed, as PSC does
 			if !strings.Contains(string(b), `"`+v+`"`) {
 				t.Errorf("%s %s lacks %s", k, b, v)
 			}

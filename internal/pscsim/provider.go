@@ -37,7 +37,8 @@ func (s *Server) newProvider() (*provider.Provider, error) {
 		provider.WithSigner(s.signer),
 		provider.WithScopes(goidc.ScopeOpenID, goidc.NewScope(ScopeAll)),
 		provider.WithOpenIDScopeRequired(),
-		provider.WithIDTokenSignatureAlgs(goidc.RS256),
+		// PSC advertises HS256/384/512 too (a pitfall clients must pin against); tokens are RS256.
+		provider.WithIDTokenSignatureAlgs(goidc.RS256, goidc.HS256, goidc.HS384, goidc.HS512),
 		provider.WithUserInfoSignatureAlgs(goidc.RS256),
 		provider.WithACRs(acrs[0], acrs[1:]...),
 		provider.WithClaims(pscClaims[0], pscClaims[1:]...),

@@ -22,7 +22,7 @@ const (
 
 // start runs a simulator on loopback with the shared test PKI, a secret client (code flow
 // and CIBA), a JWT-userinfo client and the tls_client_auth dev client.
-func start(t *testing.T, cfg Config) *Server {
+func start(t testing.TB, cfg Config) *Server {
 	t.Helper()
 	p, err := pki.Shared()
 	if err != nil {
@@ -74,7 +74,7 @@ type oauthAnswer struct {
 
 // postForm posts a form with client_secret_basic for testClient (clientID "" sends no
 // basic auth: tls_client_auth with client_id in the form).
-func postForm(t *testing.T, hc *http.Client, endpoint, clientID string, form url.Values) oauthAnswer {
+func postForm(t testing.TB, hc *http.Client, endpoint, clientID string, form url.Values) oauthAnswer {
 	t.Helper()
 	if clientID == "" {
 		form.Set("client_id", DevClientID)

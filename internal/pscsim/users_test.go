@@ -1,7 +1,9 @@
 package pscsim
 
 import (
+	"encoding/json"
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,6 +38,40 @@ func TestLoadUsersFile(t *testing.T) {
 	}
 	if Sub("500000001815646/CPAT00045") == "500000001815646/CPAT00045" || strings.Contains(Sub("500000001815646/CPAT00045"), "/") {
 		t.Fatal("sub must differ from the national id and carry no slash")
+	}
+}
+
+// TestUsersFileHolderSignsIn: a holder of a users file with a slash-shaped national id signs
+// in by CIBA; ID token and userinfo carry that id as SubjectNameID.
+func TestUsersFileHolderSignsIn(t *testing.T) {
+	users, err := LoadUsers("testdata/users.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, Config{Users: users, Knobs: Knobs{Approve: ApproveAuto}})
+	hc := httpClient(s)
+	const id = "500000001815646/CPAT00045"
+	a := postForm(t, hc, s.cibaURL(), testClient, cibaForm(id, "90"))
+	tok := pollUntilFinal(t, s, hc, testClient, a)
+	idt, err := verifyIDToken(t, s, hc, testClient, tok.IDToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c pscIDClaims
+	if err := idt.Claims(&c); err != nil || c.SubjectNameID != id || c.FamilyName != "PETIT" || idt.Subject != Sub(id) {
+		t.Fatalf("claims %+v sub %s: %v", c, idt.Subject, err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, s.issuer+ProtocolPath+"/userinfo", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var info map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&info); err != nil || info["SubjectNameID"] != id ||
+		info["SubjectOrganization"] != "CENTRE 15 TEST" || info["sub"] != Sub(id) {
+		t.Fatalf("userinfo %v: %v", info, err)
 	}
 }
 
