@@ -113,12 +113,7 @@ func collectCardInfo(ctx context.Context, f cardInfoFlags, secrets *secretInput)
 	} else {
 		rep.Notes = append(rep.Notes, "no card seen by the PC/SC monitor: ATR omitted")
 	}
-	var mods []string
-	if f.module != "" {
-		mods = []string{f.module}
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	tok, err := token.Open(ctx, token.Options{Modules: token.DefaultModules(mods...), Reader: rep.Reader, Logger: log})
+	tok, err := openCardToken(ctx, rep.Reader, f.module)
 	if err != nil {
 		return nil, err
 	}

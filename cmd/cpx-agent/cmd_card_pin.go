@@ -137,12 +137,7 @@ func runCardSecret(f cardPINFlags, name string, stdout, stderr io.Writer, op fun
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	var mods []string
-	if f.module != "" {
-		mods = []string{f.module}
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	tok, err := token.Open(ctx, token.Options{Modules: token.DefaultModules(mods...), Reader: f.reader, Logger: log})
+	tok, err := openCardToken(ctx, f.reader, f.module)
 	if err != nil {
 		return report(stdout, stderr, name, f.asJSON, "", err)
 	}
@@ -157,4 +152,15 @@ func runCardSecret(f cardPINFlags, name string, stdout, stderr io.Writer, op fun
 		fmt.Fprintln(stdout, msg)
 	}
 	return exitOK
+}
+
+// openCardToken opens the PKCS#11 token of the card in reader (module tried before the
+// catalogue), its logs discarded: the commands print their own French sentences.
+func openCardToken(ctx context.Context, reader, module string) (*token.Token, error) {
+	var mods []string
+	if module != "" {
+		mods = []string{module}
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return token.Open(ctx, token.Options{Modules: token.DefaultModules(mods...), Reader: reader, Logger: log})
 }
