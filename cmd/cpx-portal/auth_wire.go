@@ -70,6 +70,9 @@ func authOptions(ctx context.Context, c config.Config, st *store.Store, log *slo
 		o.LinkURL = server.ResetLinkPrefix(listenURL(c.Listen))
 		log.Warn("auth.link_url is not set: e-mailed recovery links name the listen address", "link_url", o.LinkURL)
 	}
+	if err := o.Check(); err != nil {
+		return nil, err
+	}
 	if a.RateLimit > 0 {
 		o.RateLimit = server.RateLimit{PerSecond: a.RateLimit, Burst: a.RateBurst}
 	} else {

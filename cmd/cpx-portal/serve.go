@@ -75,11 +75,20 @@ func runServer(ctx context.Context, c config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("psc: %w", err)
 	}
+	token, err := metricsToken(c.MetricsTokenFile)
+	if err != nil {
+		return err
+	}
 	srv := server.New(server.Options{Store: st, Verifier: v, Log: log,
 		SessionIdle: c.SessionIdle.D(), SessionMax: c.SessionMax.D(), ExpiryWarning: c.ExpiryWarning.D(),
-		SweepInterval: c.SweepInterval.D(), PasswordPolicy: pol.API(c.PasswordAge), Auth: auth, PSC: pscOpts})
+		SweepInterval: c.SweepInterval.D(), PasswordPolicy: pol.API(c.PasswordAge), Auth: auth, PSC: pscOpts,
+		MetricsToken: token})
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
+		return err
+	}
+	if err := serveMetrics(ctx, c.MetricsListen, srv, log); err != nil {
+		ln.Close()
 		return err
 	}
 	log.Info("cpx-portal listening", "addr", ln.Addr().String(), "db", st.Dialect(), "dev", c.Dev, "version", version)

@@ -31,11 +31,16 @@ type Config struct {
 	ShutdownGrace Duration `json:"shutdown_grace"`
 	PasswordRules string   `json:"password_policy"`
 	PasswordAge   int      `json:"password_max_age_days"`
-	LogLevel      string   `json:"log_level"`
-	LogFormat     string   `json:"log_format"`
-	Dev           bool     `json:"dev"`
-	Auth          Auth     `json:"auth"` // password + OTP sign-in (auth.go)
-	PSC           PSC      `json:"psc"`  // Pro Santé Connect sign-in (psc.go)
+	// MetricsListen serves /metrics over plain HTTP on its own address (e.g.
+	// "127.0.0.1:9464"; "" : none). MetricsTokenFile holds a bearer token that also opens
+	// /metrics on the API's port; without it /metrics is not on the API's port.
+	MetricsListen    string `json:"metrics_listen"`
+	MetricsTokenFile string `json:"metrics_token_file"`
+	LogLevel         string `json:"log_level"`
+	LogFormat        string `json:"log_format"`
+	Dev              bool   `json:"dev"`
+	Auth             Auth   `json:"auth"` // password + OTP sign-in (auth.go)
+	PSC              PSC    `json:"psc"`  // Pro Santé Connect sign-in (psc.go)
 }
 
 // Defaults returns the configuration used for keys the file and environment leave out.

@@ -21,6 +21,7 @@ import (
 // portalProc is a cpx-portal binary run as a subprocess on a loopback port.
 type portalProc struct {
 	bin, cfgPath, url string
+	metricsURL        string
 	roots             *x509.CertPool
 	cmd               *exec.Cmd
 	log               *os.File
@@ -59,14 +60,15 @@ func newPortalProc(t *testing.T, dsn string, extra map[string]any) *portalProc {
 		t.Fatal(err)
 	}
 	cfg := map[string]any{
-		"listen":       "127.0.0.1:" + strconv.Itoa(freePort(t)),
-		"data_dir":     filepath.Join(dir, "data"),
-		"tls_cert":     write("server.pem", &pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}, &pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[1]}),
-		"tls_key":      write("server-key.pem", &pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
-		"client_ca":    write("ca.pem", &pem.Block{Type: "CERTIFICATE", Bytes: p.Issuer.Cert.Raw}, &pem.Block{Type: "CERTIFICATE", Bytes: p.Root.Cert.Raw}),
-		"client_crl":   write("crl.pem", &pem.Block{Type: "X509 CRL", Bytes: crl}),
-		"log_level":    "warn",
-		"database_dsn": dsn,
+		"listen":         "127.0.0.1:" + strconv.Itoa(freePort(t)),
+		"data_dir":       filepath.Join(dir, "data"),
+		"tls_cert":       write("server.pem", &pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}, &pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[1]}),
+		"tls_key":        write("server-key.pem", &pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
+		"client_ca":      write("ca.pem", &pem.Block{Type: "CERTIFICATE", Bytes: p.Issuer.Cert.Raw}, &pem.Block{Type: "CERTIFICATE", Bytes: p.Root.Cert.Raw}),
+		"client_crl":     write("crl.pem", &pem.Block{Type: "X509 CRL", Bytes: crl}),
+		"log_level":      "warn",
+		"metrics_listen": "127.0.0.1:" + strconv.Itoa(freePort(t)),
+		"database_dsn":   dsn,
 	}
 	for k, v := range extra {
 		cfg[k] = v
@@ -77,6 +79,7 @@ func newPortalProc(t *testing.T, dsn string, extra map[string]any) *portalProc {
 		t.Fatal(err)
 	}
 	pp.url = "https://" + cfg["listen"].(string)
+	pp.metricsURL = "http://" + cfg["metrics_listen"].(string) + "/metrics"
 	pp.log, err = os.Create(filepath.Join(dir, "portal.log"))
 	if err != nil {
 		t.Fatal(err)

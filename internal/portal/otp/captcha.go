@@ -3,9 +3,11 @@ package otp
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math/big"
 	"strconv"
@@ -14,7 +16,7 @@ import (
 )
 
 // CaptchaTTL is the default time to answer a captcha.
-const CaptchaTTL = 10 * time.Minute
+const CaptchaTTL = 5 * time.Minute
 
 // ReplayCache remembers used captcha nonces until they expire.
 type ReplayCache interface {
@@ -87,10 +89,8 @@ func (c *Captcha) New(now time.Time) (CaptchaChallenge, error) {
 // ErrCaptchaExpired, or ErrCaptchaReplay for a token already used. A token is spent by any
 // well-signed attempt, right or wrong, so each question allows one guess.
 func (c *Captcha) Check(ctx context.Context, token, answer string, now time.Time) error {
-	p64, s64, ok := strings.Cut(token, ".")
-	payload, err1 := base64.RawURLEncoding.DecodeString(p64)
-	sig, err2 := base64.RawURLEncoding.DecodeString(s64)
-	if !ok || err1 != nil || err2 != nil || len(payload) != 24 {
+	payload, sig, ok := parseToken(token)
+	if !ok {
 		return ErrCaptchaInvalid
 	}
 	exp := time.Unix(int64(binary.BigEndian.Uint64(payload[16:])), 0)
@@ -103,7 +103,7 @@ func (c *Captcha) Check(ctx context.Context, token, answer string, now time.Time
 	if !right && !c.signedForSomeAnswer(payload, sig) {
 		return ErrCaptchaInvalid // forged: not worth a cache entry
 	}
-	fresh, err := c.cache.Use(ctx, p64, exp)
+	fresh, err := c.cache.Use(ctx, hex.EncodeToString(payload[:16]), exp)
 	if err != nil {
 		return fmt.Errorf("otp: captcha replay cache: %w", err)
 	}
@@ -114,6 +114,20 @@ func (c *Captcha) Check(ctx context.Context, token, answer string, now time.Time
 		return ErrCaptchaInvalid
 	}
 	return nil
+}
+
+// parseToken decodes a token and accepts it only in its one canonical spelling: the decoder
+// skips line breaks, so "the same" token could otherwise be sent again with one inserted.
+// The replay cache keys on the decoded nonce anyway.
+func parseToken(token string) (payload, sig []byte, ok bool) {
+	p64, s64, ok := strings.Cut(token, ".")
+	payload, err1 := base64.RawURLEncoding.DecodeString(p64)
+	sig, err2 := base64.RawURLEncoding.DecodeString(s64)
+	if !ok || err1 != nil || err2 != nil || len(payload) != 24 || len(sig) != sha256.Size ||
+		base64.RawURLEncoding.EncodeToString(payload)+"."+base64.RawURLEncoding.EncodeToString(sig) != token {
+		return nil, nil, false
+	}
+	return payload, sig, true
 }
 
 // signedForSomeAnswer tells a genuine token with a wrong answer from a forged one.

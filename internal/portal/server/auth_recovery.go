@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/cpx-agent/cpx-agent/internal/portal/api"
@@ -44,23 +45,51 @@ func (s *Server) recoveryStart(r *http.Request, req api.RecoveryStartRequest) (a
 	name, _, _ := ident.Normalize(req.Name)
 	userID := s.recoveryAccount(ctx, req.Kind, req.Name)
 	rec := store.Recovery{ID: store.NewID(), Kind: req.Kind, ExpiresAt: now.Add(a.RecoveryTTL)}
-	h := s.keyed("decoy", req.Kind, name)
-	rec.Question = api.SecretQuestions[int(h[0])%len(api.SecretQuestions)]
-	if userID != "" {
-		c, err := s.st.CredentialsOf(ctx, userID)
-		if err == nil && !c.Disabled {
-			rec.UserID = c.ID // also without a question: the OTP channels can stand in for it
-			if c.SecretQuestion != "" {
-				rec.Question = c.SecretQuestion
-			}
-		}
+	// The same reads for every name (an unknown one reads no row), so that the time taken
+	// does not tell.
+	c, err := s.st.CredentialsOf(ctx, userID)
+	if err == nil && !c.Disabled {
+		rec.UserID = c.ID // also without a question: the OTP channels can stand in for it
 	}
-	err := s.st.AddRecovery(ctx, rec, store.AuditEntry{Event: store.AuditRecovery, UserID: rec.UserID,
+	rec.Question = s.decoyQuestion(rec.UserID, req.Name)
+	if rec.UserID != "" && c.SecretQuestion != "" {
+		rec.Question = c.SecretQuestion
+	}
+	err = s.st.AddRecovery(ctx, rec, store.AuditEntry{Event: store.AuditRecovery, UserID: rec.UserID,
 		Subject: name, Remote: r.RemoteAddr, Detail: req.Kind + " start"})
 	if err != nil {
 		return api.RecoveryStep{}, s.authStoreError("recovery", err)
 	}
 	return api.RecoveryStep{RecoveryID: rec.ID, Question: rec.Question}, nil
+}
+
+// decoyQuestion is the question shown when the account has none, or for a name of no
+// account: chosen by a keyed hash of the account, else of the name alone (not of the kind of
+// recovery), so that the identifiant and the e-mail address of one account, or one address
+// asked for in both recoveries, show one question whether or not the account exists. An
+// e-mail address whose local part reads as an identifiant ("jean.dupont@…") is keyed on that
+// identifiant, so that an invented pair "jean.dupont" / "jean.dupont@…" agrees like a real one.
+func (s *Server) decoyQuestion(userID, typed string) string {
+	key := "account " + userID
+	if userID == "" {
+		key = "name " + decoyName(typed)
+	}
+	h := s.keyed("decoy", key)
+	return api.SecretQuestions[int(h[0])%len(api.SecretQuestions)]
+}
+
+func decoyName(typed string) string {
+	n, kind, err := ident.Normalize(typed)
+	if err != nil {
+		return strings.ToLower(strings.TrimSpace(typed))
+	}
+	if kind == ident.KindEmail {
+		local, _, _ := strings.Cut(n, "@")
+		if id, k, err := ident.Normalize(local); err == nil && k == ident.KindIdentifiant {
+			return id
+		}
+	}
+	return n
 }
 
 // recoveryAccount finds the single account a forgotten-password name (identifiant or e-mail)

@@ -50,7 +50,7 @@ type smsGateway struct {
 	status int // answer; 0 means 200
 }
 
-func startSMS(t *testing.T) *smsGateway {
+func startSMS(t testing.TB) *smsGateway {
 	g := &smsGateway{}
 	g.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var m struct{ To, Text string }
@@ -96,19 +96,19 @@ type authRig struct {
 
 // startAuth starts a portal with password + OTP sign-in over TLS on loopback, delivering
 // through the real SMTP test server (STARTTLS + AUTH) and an httptest SMS gateway.
-func startAuth(t *testing.T, dialect string, mod ...func(*server.AuthOptions)) *authRig {
+func startAuth(t testing.TB, dialect string, mod ...func(*server.AuthOptions)) *authRig {
 	t.Helper()
 	return startAuthOn(t, func(m func(*server.Options)) *portaltest.Portal { return portaltest.Start(t, dialect, m) }, mod...)
 }
 
 // startAuthWith is startAuth on an open, migrated store: a second instance on the database
 // of another, or the same database after a restart.
-func startAuthWith(t *testing.T, st *store.Store, mod ...func(*server.AuthOptions)) *authRig {
+func startAuthWith(t testing.TB, st *store.Store, mod ...func(*server.AuthOptions)) *authRig {
 	t.Helper()
 	return startAuthOn(t, func(m func(*server.Options)) *portaltest.Portal { return portaltest.StartWith(t, st, m) }, mod...)
 }
 
-func startAuthOn(t *testing.T, start func(func(*server.Options)) *portaltest.Portal, mod ...func(*server.AuthOptions)) *authRig {
+func startAuthOn(t testing.TB, start func(func(*server.Options)) *portaltest.Portal, mod ...func(*server.AuthOptions)) *authRig {
 	t.Helper()
 	rig := &authRig{clk: &fakeClock{t: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)}, sms: startSMS(t)}
 	srv, err := smtptest.Start(smtptest.Options{Username: "portal", Password: "relay-secret"})
@@ -150,7 +150,7 @@ func startAuthOn(t *testing.T, start func(func(*server.Options)) *portaltest.Por
 }
 
 // account enrols a password account with active channels (kind → address).
-func (rig *authRig) account(t *testing.T, identifiant, email, pw string, channels map[string]string) store.User {
+func (rig *authRig) account(t testing.TB, identifiant, email, pw string, channels map[string]string) store.User {
 	t.Helper()
 	ctx := context.Background()
 	u := store.User{Identifiant: identifiant, GivenName: "Jeanne", FamilyName: "Testeuse", Email: email, Habilitation: true}
@@ -177,7 +177,7 @@ func (rig *authRig) account(t *testing.T, identifiant, email, pw string, channel
 var codeRe = regexp.MustCompile(`\b(\d{6})\b`)
 
 // mails returns the decoded bodies of the e-mails received for to, oldest first.
-func (rig *authRig) mails(t *testing.T, to string) []string {
+func (rig *authRig) mails(t testing.TB, to string) []string {
 	t.Helper()
 	var out []string
 	for _, m := range rig.smtp.Messages() {
@@ -194,7 +194,7 @@ func (rig *authRig) mails(t *testing.T, to string) []string {
 }
 
 // lastCode waits for the newest code sent to an e-mail address or a number.
-func (rig *authRig) lastCode(t *testing.T, to string, n int) string {
+func (rig *authRig) lastCode(t testing.TB, to string, n int) string {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
@@ -218,7 +218,7 @@ func (rig *authRig) lastCode(t *testing.T, to string, n int) string {
 }
 
 // solve answers the captcha's "a + b =" or "a - b =".
-func solve(t *testing.T, q string) string {
+func solve(t testing.TB, q string) string {
 	t.Helper()
 	m := regexp.MustCompile(`(\d+) ([+-]) (\d+) =`).FindStringSubmatch(q)
 	if m == nil {
@@ -232,14 +232,14 @@ func solve(t *testing.T, q string) string {
 	return strconv.Itoa(a + b)
 }
 
-func wantCode(t *testing.T, err error, code string) {
+func wantCode(t testing.TB, err error, code string) {
 	t.Helper()
 	if got := api.CodeOf(err); got != code {
 		t.Fatalf("error %v: code %q, want %q", err, got, code)
 	}
 }
 
-func mustOK(t *testing.T, err error) {
+func mustOK(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -247,7 +247,7 @@ func mustOK(t *testing.T, err error) {
 }
 
 // auditCount counts audit lines of event with result.
-func (rig *authRig) auditCount(t *testing.T, event, result string) int {
+func (rig *authRig) auditCount(t testing.TB, event, result string) int {
 	t.Helper()
 	var n int
 	q := rig.pt.Store.Rebind("SELECT COUNT(*) FROM audit WHERE event = ? AND result = ?")
@@ -258,7 +258,7 @@ func (rig *authRig) auditCount(t *testing.T, event, result string) int {
 }
 
 // waitMail waits until to has received n e-mails.
-func waitMail(t *testing.T, rig *authRig, to string, n int) {
+func waitMail(t testing.TB, rig *authRig, to string, n int) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for len(rig.mails(t, to)) < n {

@@ -45,7 +45,7 @@ func NewAuthOptions(in AuthSetup) (*AuthOptions, error) {
 	if err != nil {
 		return nil, err
 	}
-	cap, err := otp.NewCaptcha(derive(in.Key, "captcha"), 0, otp.NewMemReplayCache(0))
+	cap, err := otp.NewCaptcha(derive(in.Key, "captcha"), 0, in.Store.CaptchaReplay())
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,7 @@ import (
 const goodPW = "Vx7#pluie-Orage"
 
 // signIn runs identifiant + password + the e-mailed code and returns the session.
-func (rig *authRig) signIn(t *testing.T, name, pw, ws, email string) api.SignIn {
+func (rig *authRig) signIn(t testing.TB, name, pw, ws, email string) api.SignIn {
 	t.Helper()
 	ctx := context.Background()
 	ch, err := rig.c.SignInPassword(ctx, name, []byte(pw), ws, "")

@@ -23,9 +23,19 @@ type hub struct {
 
 func newHub() *hub { return &hub{subs: map[string]map[chan struct{}]struct{}{}} }
 
-func (h *hub) subscribe(id string) (chan struct{}, func()) {
+// MaxStreamsPerSession is how many event streams one session may hold open on one instance
+// (the agent holds one; a reconnection may overlap the stream it replaces for a moment).
+const MaxStreamsPerSession = 4
+
+// subscribe adds a stream of session id, or answers ok = false when the session already holds
+// MaxStreamsPerSession.
+func (h *hub) subscribe(id string) (wake chan struct{}, cancel func(), ok bool) {
 	ch := make(chan struct{}, 1)
 	h.mu.Lock()
+	if len(h.subs[id]) >= MaxStreamsPerSession {
+		h.mu.Unlock()
+		return nil, nil, false
+	}
 	if h.subs[id] == nil {
 		h.subs[id] = map[chan struct{}]struct{}{}
 	}
@@ -38,7 +48,7 @@ func (h *hub) subscribe(id string) (chan struct{}, func()) {
 			delete(h.subs, id)
 		}
 		h.mu.Unlock()
-	}
+	}, true
 }
 
 func (h *hub) wake(id string) {
@@ -82,7 +92,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, sess store.Sessi
 			return
 		}
 	}
-	wake, unsub := s.hub.subscribe(sess.ID)
+	wake, unsub, ok := s.hub.subscribe(sess.ID)
+	if !ok {
+		WriteError(w, &api.Error{Status: http.StatusTooManyRequests, Code: api.CodeRateLimited,
+			Message: "too many event streams open for this session"})
+		return
+	}
 	defer unsub()
 	s.metrics.streams.Inc()
 	defer s.metrics.streams.Dec()

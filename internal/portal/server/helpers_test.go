@@ -54,7 +54,7 @@ func credOf(is *pki.Issued) *cred {
 	return &cred{s: &pkcs1Signer{key: is.Key}, cert: is.Cert}
 }
 
-func newClient(t *testing.T, pt *portaltest.Portal) *client.Client {
+func newClient(t testing.TB, pt *portaltest.Portal) *client.Client {
 	t.Helper()
 	c, err := client.New(pt.URL, client.Options{RootCAs: pt.Roots})
 	if err != nil {

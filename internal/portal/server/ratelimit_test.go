@@ -62,10 +62,7 @@ func TestRateLimit(t *testing.T) {
 		if n := rig.auditCount(t, store.AuditRateLimited, store.ResultRefused); n != 1 {
 			t.Fatalf("%d rate_limited audit lines for one address within a minute, want 1", n)
 		}
-		r, err := hc.Get(rig.pt.URL + "/metrics")
-		mustOK(t, err)
-		m, _ := io.ReadAll(r.Body)
-		r.Body.Close()
+		m := scrape(t, rig.pt.Server)
 		for _, want := range []string{`cpx_portal_rate_limited_total{route="POST /v1/signin/password"} 1`,
 			`cpx_portal_rate_limited_total{route="GET /v1/recovery/captcha"} 1`} {
 			if !strings.Contains(string(m), want) {

@@ -7,11 +7,15 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"crypto/tls"
 	"errors"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -39,8 +43,11 @@ type Options struct {
 	CredentialActions func(ctx context.Context, userID string) ([]string, error)
 	// PasswordPolicy is served at GET /v1/password/policy.
 	PasswordPolicy api.PasswordPolicy
-	// Registry receives the metrics (default: a new registry served at /metrics).
-	Registry *prometheus.Registry
+	// Registry receives the metrics (default: a new registry). They are served by
+	// MetricsHandler, for a listener of their own (cpx-portal's metrics_listen), and at
+	// /metrics on the API's port only when MetricsToken is set, to requests that bear it.
+	Registry     *prometheus.Registry
+	MetricsToken string
 	// Auth turns on password + OTP sign-in, OTP channels and recovery (auth_routes.go).
 	Auth *AuthOptions
 	// PSC turns on Pro Santé Connect sign-in (psc.go); without it the PSC routes answer
@@ -106,7 +113,9 @@ func (s *Server) routes() {
 	s.registerPSCRoutes()
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	s.mux.HandleFunc("GET /readyz", s.ready)
-	s.mux.Handle("GET /metrics", s.metrics.handler(s.opts.Registry))
+	if s.opts.MetricsToken != "" {
+		s.mux.Handle("GET /metrics", bearerOnly(s.opts.MetricsToken, s.MetricsHandler()))
+	}
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, &api.Error{Status: http.StatusNotFound, Code: api.CodeNotFound, Message: "no such route"})
 	})
@@ -120,6 +129,10 @@ func (s *Server) Handle(pattern string, h http.Handler) {
 
 // Handler is the HTTP handler of the API.
 func (s *Server) Handler() http.Handler { return s.mux }
+
+// MetricsHandler serves the Prometheus metrics (sign-in counts by code, open sessions …): give
+// it a listener that only the monitoring reaches.
+func (s *Server) MetricsHandler() http.Handler { return s.metrics.handler(s.opts.Registry) }
 
 // Store is the server's store.
 func (s *Server) Store() *store.Store { return s.st }
@@ -139,16 +152,42 @@ func (s *Server) passwordPolicy(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, s.opts.PasswordPolicy)
 }
 
-// TLSConfig is the listener's TLS configuration: TLS 1.2 or later, client certificates
-// requested (not required, not verified by crypto/tls: the card sign-in handler does it), no
-// session resumption so that every card sign-in proves possession of the card's key.
+// TLSConfig is the listener's TLS configuration: TLS 1.2 or later, with only ECDHE and AEAD
+// suites on TLS 1.2 (TLS 1.3's are all AEAD), client certificates requested (not required,
+// not verified by crypto/tls: the card sign-in handler does it), no session resumption so
+// that every card sign-in proves possession of the card's key.
 func TLSConfig(cert tls.Certificate) *tls.Config {
 	return &tls.Config{
-		Certificates:           []tls.Certificate{cert},
-		MinVersion:             tls.VersionTLS12,
+		Certificates: []tls.Certificate{cert},
+		MinVersion:   tls.VersionTLS12,
+		CipherSuites: []uint16{
+			tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+			tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+			tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+		},
 		ClientAuth:             tls.RequestClientCert,
 		SessionTicketsDisabled: true,
 	}
+}
+
+// ErrorLog is the log of an http.Server: what net/http reports (a handler's panic, a TLS
+// handshake error) at WARN, visible at the default level.
+func ErrorLog(l *slog.Logger) *log.Logger { return slog.NewLogLogger(l.Handler(), slog.LevelWarn) }
+
+// bearerOnly lets through requests bearing token ("Authorization: Bearer …", compared in
+// constant time) and answers 401 to others.
+func bearerOnly(token string, h http.Handler) http.Handler {
+	want := sha256.Sum256([]byte(token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		sum := sha256.Sum256([]byte(got))
+		if subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			WriteError(w, unauth("metrics: bearer token required"))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // Serve serves HTTPS on ln until ctx ends, with the expiry sweeper running (once at start,
@@ -161,7 +200,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, cert tls.Certificat
 		s.log.Info("expired sessions ended at start-up", "sessions", n)
 	}
 	hs := &http.Server{Handler: s.mux, TLSConfig: TLSConfig(cert), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
+		ErrorLog: ErrorLog(s.log)}
 	hs.RegisterOnShutdown(s.Close)
 	go s.sweepLoop(ctx)
 	errc := make(chan error, 1)

@@ -40,3 +40,29 @@ func (s *Store) TakeCodeSend(ctx context.Context, userID string, perHour int) (b
 	})
 	return allowed, err
 }
+
+// CaptchaReplay is the otp.ReplayCache of captcha tokens in the database (auth_captcha_used):
+// a token answered once is spent for every instance on the database and after a restart.
+func (s *Store) CaptchaReplay() *CaptchaReplay { return &CaptchaReplay{s: s} }
+
+// CaptchaReplay implements otp.ReplayCache.
+type CaptchaReplay struct{ s *Store }
+
+// Use records nonce until `until` and reports whether it was fresh (one row inserted).
+func (c *CaptchaReplay) Use(ctx context.Context, nonce string, until time.Time) (bool, error) {
+	fresh := false
+	err := c.s.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, "DELETE FROM auth_captcha_used WHERE expires_at < ?", ms(c.s.now())); err != nil {
+			return fmt.Errorf("purge captchas: %w", err)
+		}
+		res, err := tx.Exec(ctx, `INSERT INTO auth_captcha_used (nonce, expires_at) VALUES (?, ?)
+			ON CONFLICT (nonce) DO NOTHING`, nonce, ms(until))
+		if err != nil {
+			return fmt.Errorf("spend captcha: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		fresh = n == 1
+		return nil
+	})
+	return fresh, err
+}
