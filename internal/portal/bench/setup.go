@@ -36,6 +36,7 @@ type Portal struct {
 	Roots   *x509.CertPool
 	Holders []*pki.Issued
 	Store   *store.Store
+	cert    tls.Certificate
 	stop    func()
 }
 
@@ -103,6 +104,7 @@ func startPortal(ctx context.Context, dir, pgDSN string, holders int, ecdsaServe
 	if err != nil {
 		return nil, err
 	}
+	p.cert = cert
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err

@@ -69,7 +69,7 @@ func TestAttackManyStreams(t *testing.T) {
 	h := newHolder("FLUX", "NOMBREUX")
 	pt.Enroll(t, h)
 	c := newClient(t, pt)
-	in, err := c.SignInCard(context.Background(), credOf(issue(t, pt.PKI, h)), "ws-flux")
+	in, err := signInCard(context.Background(), c, credOf(issue(t, pt.PKI, h)), "ws-flux")
 	mustOK(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

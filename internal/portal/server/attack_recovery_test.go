@@ -161,7 +161,7 @@ func TestAttackCodeFlooding(t *testing.T) {
 		}
 		ch, err := rig.c.SignInPassword(ctx, "boite.inondee", []byte(goodPW), "poste-1", "")
 		mustOK(t, err)
-		st, err := rig.c.SendOTPStatus(ctx, ch.ID, api.ChannelEmail)
+		st, err := rig.c.SendOTPStatus(ctx, ch.ChallengeID, api.ChannelEmail)
 		mustOK(t, err)
 		time.Sleep(time.Second) // anything on its way has arrived by now
 		if n := len(rig.mails(t, mail)); n != 4 {

@@ -148,3 +148,37 @@ func oneOTPSignIn(ctx context.Context, c *client.Client, catcher *codeCatcher, w
 	}
 	return nil
 }
+
+// BenchmarkArgon2Floor: the floor of the password path, in the same run — argon2id
+// verifications at the same parameters, 8 at once, nothing else. A password + OTP sign-in
+// runs exactly one; what it costs beyond this is the portal's own work.
+func BenchmarkArgon2Floor(b *testing.B) {
+	h, err := password.NewHasher(password.DefaultConfig().Params, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	hash, err := h.Hash(ctx, []byte(goodPW))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start, cpu0 := time.Now(), cpuNow()
+	for range 8 {
+		wg.Go(func() {
+			for next.Add(1) <= int64(b.N) {
+				if ok, err := h.Verify(ctx, []byte(goodPW), hash); err != nil || !ok {
+					b.Error("verify", err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	wall, cpu := time.Since(start), cpuNow()-cpu0
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/wall.Seconds(), "verifies/s")
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/verify")
+}

@@ -35,6 +35,10 @@ var fuzzRoutes = []struct {
 	{"POST", "/recovery/link", false, api.LinkRequest{Token: "t"}},
 	{"POST", "/recovery/link/resend", false, api.LinkRequest{Token: "t"}},
 	{"POST", "/recovery/reset", false, api.ResetPasswordRequest{Token: "t", New: "a", Confirm: "a"}},
+	{"POST", "/signin/psc/ciba", false, api.PSCStartRequest{NationalID: "810012345678", Workstation: "w"}},
+	{"POST", "/signin/psc/ciba/wait", false, api.PSCRequest{RequestID: "r"}},
+	{"POST", "/signin/psc/ciba/cancel", false, api.PSCRequest{RequestID: "r"}},
+	{"POST", "/signin/psc/browser/redeem", false, api.PSCRedeemRequest{Code: "c", Verifier: "v"}},
 }
 
 // stableCodes reads the error codes api/errors.go declares.
@@ -49,7 +53,8 @@ func stableCodes(t testing.TB) map[string]bool {
 }
 
 // FuzzRequests: every JSON request type of the API, decoded and validated by the real
-// handlers of a portal with password + OTP on: whatever the body, no panic, no 5xx, and an
+// handlers of a portal with password + OTP on (Pro Santé Connect without a client: its
+// requests are decoded and validated, then answered psc_unavailable): whatever the body, no panic, no 5xx, and an
 // error is one of the stable codes of api/errors.go. `make test` runs the seed corpus (the
 // valid shapes, their truncations and a few hostile bodies); `go test -fuzz FuzzRequests`
 // explores further.

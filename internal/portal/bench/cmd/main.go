@@ -63,6 +63,9 @@ func run(name, dsn string, d time.Duration, workers int, goal float64, p99Goal t
 		return err
 	}
 	bench.Row(os.Stdout, fmt.Sprintf("%s: card sign-ins/s (%d concurrent)", name, workers), fmt.Sprintf("%.0f/s", thr.Rate()), fmt.Sprintf(">= %.0f/s", goal), thr.Rate()/goal)
+	if err := floor(ctx, p, name, workers, d, thr.Rate()); err != nil {
+		return err
+	}
 	cpu := thr.CPUPerSignIn()
 	cores := float64(runtime.NumCPU())
 	if cpu > 0 {
@@ -88,6 +91,34 @@ func run(name, dsn string, d time.Duration, workers int, goal float64, p99Goal t
 	fmt.Printf("%s: load average after: %s\n", name, loadavg())
 	if thr.Failed > 0 {
 		return fmt.Errorf("%d of %d sign-ins failed at saturation: %v", thr.Failed, thr.OK+thr.Failed, thr.FirstErr)
+	}
+	return nil
+}
+
+// beforeHardening is the card figure on SQLite before issue 14's hardening (same machine,
+// same benchmark): the hardening must not have cost the card path anything.
+const beforeHardening = 524.0
+
+// floor runs the same closed loop against a bare crypto/tls server doing the same RSA-2048
+// mutual-TLS handshake (bench.StartBare), in the same run, and prints the portal's rate beside
+// it (goal: at least 0.9 of the bare server) and beside the figure before the hardening.
+func floor(ctx context.Context, p *bench.Portal, name string, workers int, d time.Duration, rate float64) error {
+	bare, err := bench.StartBare(p)
+	if err != nil {
+		return err
+	}
+	defer bare.Close()
+	res, err := bench.Closed(ctx, bare, workers, d)
+	if err != nil {
+		return err
+	}
+	if res.Failed > 0 {
+		return fmt.Errorf("bare server: %d failed: %v", res.Failed, res.FirstErr)
+	}
+	bench.Row(os.Stdout, name+": bare crypto/tls mTLS handshakes/s", fmt.Sprintf("%.0f/s", res.Rate()), "-", 0)
+	bench.Row(os.Stdout, name+": portal / bare crypto/tls", fmt.Sprintf("%.2f", rate/res.Rate()), ">= 0.90", rate/res.Rate()/0.9)
+	if name == "sqlite" {
+		bench.Row(os.Stdout, name+": portal now / before hardening (524/s)", fmt.Sprintf("%.2f", rate/beforeHardening), "-", 0)
 	}
 	return nil
 }
