@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -27,6 +28,11 @@ func knobFlags(fs *flag.FlagSet, k *pscsim.Knobs) {
 	fs.StringVar(&k.Audience, "audience", "", "audience (aud) imposée aux jetons d'identité (mauvaise audience)")
 	fs.StringVar(&k.Issuer, "issuer-claim", "", "émetteur (iss) imposé aux jetons d'identité (mauvais émetteur)")
 	fs.BoolVar(&k.ExpiredIDToken, "expired-id-token", false, "jetons d'identité déjà expirés")
+}
+
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
 // listFlag collects a repeated flag.
@@ -95,6 +101,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer s.Close()
+	if host, _, _ := net.SplitHostPort(cfg.Listen); !isLoopback(host) {
+		fmt.Fprintf(stderr, "Attention : %s n'est pas une adresse de bouclage ; la page du téléphone et l'API du simulateur n'ont pas d'authentification, toute machine qui l'atteint peut approuver.\n", host)
+	}
 	fmt.Fprintf(stdout, "%s\n", s.Issuer())
 	fmt.Fprintf(stderr, "Simulateur Pro Santé Connect prêt.\n  issuer     %s\n  discovery  %s\n  téléphone  %s\n  CA         %s\n  client     %s (tls_client_auth, sujet %q)\nCtrl+C pour arrêter.\n",
 		s.Issuer(), s.DiscoveryURL(), s.PhoneURL(), s.CAFile(), pscsim.DevClientID, dev.TLSSubjectDN)
