@@ -44,7 +44,7 @@ func loginPSC(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var in api.SignIn
 	if f.browser {
-		in, err = pc.BrowserSignIn(ctx, f.workstation, func(url string) error { return openBrowser(url, stderr) })
+		in, err = pc.BrowserSignIn(ctx, f.workstation, func(url string) error { return openURL(url, stderr) })
 	} else {
 		in, err = cibaSignIn(ctx, f, pc, stdout, stderr)
 	}
@@ -134,6 +134,9 @@ func countdown(w io.Writer, expiresAt time.Time) func() {
 	}()
 	return func() { close(done); <-stopped }
 }
+
+// openURL opens the browser flow's page (tests drive a headless Chromium instead).
+var openURL = openBrowser
 
 // openBrowser opens url in the system browser (CPX_AGENT_BROWSER, when set, is the command to
 // use) and prints it, for when no browser opens.
