@@ -75,7 +75,7 @@ func TestPhonePageInChromium(t *testing.T) {
 	b := chrome.New(t, chromedp.IgnoreCertErrors)
 	run(t, b, chromedp.Navigate(s.PhoneURL()+"?national_id=899700000005"), chromedp.WaitVisible(chromedp.ID("push-42")))
 	section, _ := chromedp.Run(b, chromedp.Text(chromedp.ID("push-42")))
-	for _, want := range []string{"JEANNE DURAND", "899700000005", "42", "Approuver", "Refuser"} {
+	for _, want := range []string{"JEANNE DURAND", "899700000005", "42", "Service : " + testClient, "Approuver", "Refuser"} {
 		if !strings.Contains(section, want) {
 			t.Errorf("the push lacks %q: %q", want, section)
 		}

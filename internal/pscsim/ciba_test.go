@@ -2,10 +2,13 @@ package pscsim
 
 import (
 	"context"
+	"crypto/tls"
 	"net/http"
 	"net/url"
 	"testing"
 	"time"
+
+	"github.com/cpx-agent/cpx-agent/internal/pki"
 )
 
 func TestCIBAPendingThenApproved(t *testing.T) {
@@ -156,6 +159,24 @@ func TestTLSClientAuthRequiredForDevClient(t *testing.T) {
 		if got := postForm(t, hc, s.cibaURL(), "", cibaForm("899700000005", "42")); got.Error != "invalid_client" {
 			t.Errorf("%s: %+v, want invalid_client", name, got)
 		}
+	}
+	// A certificate of another PKI with the right subject: the TLS handshake itself fails.
+	foreign, err := pki.NewNamed("AC RACINE AUTRE TEST", "AC AUTRE TEST")
+	if err != nil {
+		t.Fatal(err)
+	}
+	impostor, err := foreign.IssueClient(DevClientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forced := httpClient(s)
+	forced.Transport.(*http.Transport).TLSClientConfig.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+		return &impostor, nil // sent even though the server names other CAs
+	}
+	req, _ := postRequest(s.cibaURL(), cibaForm("899700000005", "42"))
+	if resp, err := forced.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("a client certificate of another PKI was accepted: %d", resp.StatusCode)
 	}
 	hc := httpClient(s, good)
 	a := postForm(t, hc, s.cibaURL(), "", cibaForm("899700000005", "42"))

@@ -30,7 +30,7 @@ var phoneTmpl = template.Must(template.New("phone").Parse(`
 {{if .Done}}<p role="status" id="fait">{{.Done}}</p>{{end}}
 {{range .Pushes}}<section class="push" id="push-{{.BindingCode}}">
 <h2>Demande de connexion</h2>
-<p>{{.Name}} — {{.NationalID}}<br>Canal : {{.Channel}} · expire dans {{.Left}} s</p>
+<p>{{.Name}} — {{.NationalID}}<br>Service : {{.ClientID}}<br>Canal : {{.Channel}} · expire dans {{.Left}} s</p>
 <p>Vérifiez que ce code s'affiche sur votre poste :</p>
 <p class="code" aria-label="code {{.BindingCode}}">{{.BindingCode}}</p>
 <form method="post" action="{{$.Base}}/{{.AuthReqID}}">

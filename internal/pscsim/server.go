@@ -75,7 +75,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		s.removeTmp()
 		return nil, fmt.Errorf("pscsim: %w", err)
 	}
-	s.srv = &http.Server{Handler: s.routes(), TLSConfig: tlsConf, ReadHeaderTimeout: 10 * time.Second,
+	s.srv = &http.Server{Handler: s.routes(), TLSConfig: tlsConf, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
 	go s.srv.Serve(tls.NewListener(ln, tlsConf)) //nolint:errcheck // ends with Close
 	s.log.Info("pscsim: serving", "issuer", s.issuer)
