@@ -12,9 +12,7 @@ package main
 
 import (
 	"context"
-	"crypto"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -23,6 +21,7 @@ import (
 
 	"github.com/cpx-agent/cpx-agent/internal/agent"
 	"github.com/cpx-agent/cpx-agent/internal/card"
+	"github.com/cpx-agent/cpx-agent/internal/cardtoken"
 	"github.com/cpx-agent/cpx-agent/internal/config"
 	"github.com/cpx-agent/cpx-agent/internal/keystore"
 	"github.com/cpx-agent/cpx-agent/internal/portal/client"
@@ -59,8 +58,8 @@ func newAgentEngine(cfg config.Config, log *slog.Logger) (*agent.Engine, func(),
 	if cfg.PKCS11Module != "" {
 		modules = token.DefaultModules(cfg.PKCS11Module)
 	}
-	tokens := newTokenPort(modules, log)
-	mon := &cardPort{m: card.NewMonitor(card.Options{Reader: cfg.Reader, Logger: log}), removed: tokens.drop}
+	tokens := cardtoken.New(cardtoken.Options{Modules: modules, Logger: log})
+	mon := &cardPort{m: card.NewMonitor(card.Options{Reader: cfg.Reader, Logger: log}), removed: tokens.Drop}
 	deps := agent.Deps{
 		Cards: mon, Token: tokens, Portal: pc, Keys: keystore.New(), Prefs: prefs,
 		Browser: systemBrowser{}, Logger: log,
@@ -130,36 +129,6 @@ func cardEvent(ev card.Event) (agent.CardEvent, bool) {
 	}
 	return ae, true
 }
-
-// tokenErr maps internal/token's errors onto the engine's (the original stays wrapped).
-func tokenErr(err error) error {
-	var pe *token.PINError
-	switch {
-	case errors.Is(err, token.ErrPINLocked):
-		return fmt.Errorf("%w: %w", agent.ErrPINLocked, err)
-	case errors.As(err, &pe):
-		left := pe.TriesLeft
-		if left < 0 && (pe.Tries.Low || pe.Tries.Final) {
-			left = pe.Tries.Estimate(3)
-		}
-		return &agent.PINError{TriesLeft: left}
-	case errors.Is(err, token.ErrPINFormat):
-		return fmt.Errorf("%w: %w", agent.ErrPINFormat, err)
-	case errors.Is(err, token.ErrTokenRemoved), errors.Is(err, token.ErrNoToken):
-		return fmt.Errorf("%w: %w", agent.ErrCardRemoved, err)
-	case errors.Is(err, token.ErrModuleMissing):
-		return fmt.Errorf("%w: %w", agent.ErrModuleMissing, err)
-	}
-	return err
-}
-
-// credential adapts *token.Key to agent.Credential (the key itself is the crypto.Signer, so
-// the portal client sees its CanPSS method).
-type credential struct{ k *token.Key }
-
-func (c credential) Signer() crypto.Signer          { return c.k }
-func (c credential) Certificate() *x509.Certificate { return c.k.Certificate() }
-func (c credential) Close() error                   { return c.k.Close() }
 
 // systemBrowser opens a URL with the desktop's handler.
 type systemBrowser struct{}

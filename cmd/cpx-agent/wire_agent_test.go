@@ -9,43 +9,19 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/cpx-agent/cpx-agent/internal/agent"
 	"github.com/cpx-agent/cpx-agent/internal/card"
+	"github.com/cpx-agent/cpx-agent/internal/cardtoken"
 	"github.com/cpx-agent/cpx-agent/internal/keystore"
 	"github.com/cpx-agent/cpx-agent/internal/portal/api"
 	"github.com/cpx-agent/cpx-agent/internal/portal/client"
 	"github.com/cpx-agent/cpx-agent/internal/portal/portaltest"
 	"github.com/cpx-agent/cpx-agent/internal/testrig"
-	"github.com/cpx-agent/cpx-agent/internal/token"
 )
-
-// isolatedEnv marks the child process of runIsolated.
-const isolatedEnv = "CPX_TEST_ISOLATED"
-
-// runIsolated runs test name alone in a child process. A PKCS#11 module is C_Initialize'd
-// once per process and OpenSC reads OPENSC_CONF only then: a module an earlier test of this
-// package initialised with another reader filter (in-process doctor or card tests) would
-// hide this test's card.
-func runIsolated(t *testing.T, name string) {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^"+name+"$", "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), isolatedEnv+"=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "--- PASS: "+name) {
-		t.Fatalf("%s in its own process: %v\n%s", name, err, out)
-	}
-	for _, l := range strings.Split(string(out), "\n") {
-		if strings.Contains(l, "_test.go:") {
-			t.Log(strings.TrimSpace(l))
-		}
-	}
-}
 
 // quiet drops the logs (module choice lines would cut the benchmark's result line).
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -57,10 +33,11 @@ const agentPort = 35969
 // reader seen by pcscd, the PC/SC monitor, OpenSC's PKCS#11 module, the portal client and a
 // real portal (mutual TLS with the card's key). Wrong PIN, right PIN, profile, phone; the
 // card pulled locks, the same card resumes the session; sign-out ends it at the portal.
-// It runs in a child process of its own (see runIsolated).
+// It runs in a child process of its own (testrig.RunInChild): OpenSC reads OPENSC_CONF once
+// per process, and an earlier test of this package may have initialised it for another reader.
 func TestAgentFullStack(t *testing.T) {
-	if os.Getenv(isolatedEnv) == "" {
-		runIsolated(t, "TestAgentFullStack")
+	if os.Getenv(testrig.ChildEnv) == "" {
+		testrig.RunInChild(t, "TestAgentFullStack", "isolated")
 		return
 	}
 	testrig.RequirePCSCD(t)
@@ -75,10 +52,10 @@ func TestAgentFullStack(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pc.Close()
-	tokens := newTokenPort([]string{testrig.OpenSCModule(t)}, quiet)
+	tokens := cardtoken.New(cardtoken.Options{Modules: []string{testrig.OpenSCModule(t)}, Logger: quiet})
 	defer tokens.Close()
 	rp := &recordingPortal{Client: pc}
-	mon := &cardPort{m: card.NewMonitor(card.Options{Reader: reader, Logger: quiet}), removed: tokens.drop}
+	mon := &cardPort{m: card.NewMonitor(card.Options{Reader: reader, Logger: quiet}), removed: tokens.Drop}
 	e := agent.New(agent.Config{Workstation: "ws-e2e"}, agent.Deps{Cards: mon, Token: tokens,
 		Portal: rp, Keys: keystore.NewMemory()})
 	snaps := e.Notify()
@@ -204,35 +181,6 @@ func TestCardEventMapping(t *testing.T) {
 	}
 }
 
-func TestTokenErrorMapping(t *testing.T) {
-	locked := &token.PINError{TriesLeft: 0, Tries: token.PINTries{Known: true, Left: 0, Locked: true}}
-	cases := []struct {
-		in   error
-		want error
-		key  string
-	}{
-		{&token.PINError{TriesLeft: -1, Tries: token.PINTries{Left: -1, Low: true}}, agent.ErrPINIncorrect, "pin_incorrect"},
-		{token.ErrPINLocked, agent.ErrPINLocked, "pin_locked"},
-		{token.ErrTokenRemoved, agent.ErrCardRemoved, "card_removed"},
-		{token.ErrNoToken, agent.ErrCardRemoved, "card_removed"},
-		{token.ErrModuleMissing, agent.ErrModuleMissing, "module_missing"},
-		{token.ErrPINFormat, agent.ErrPINFormat, "pin_format"},
-	}
-	for _, c := range cases {
-		got := tokenErr(c.in)
-		if !errors.Is(got, c.want) || agent.MessageKey(got) != c.key {
-			t.Errorf("%v → %v (key %q)", c.in, got, agent.MessageKey(got))
-		}
-	}
-	var pe *agent.PINError
-	if !errors.As(tokenErr(&token.PINError{TriesLeft: -1, Tries: token.PINTries{Left: -1, Low: true}}), &pe) || pe.TriesLeft != 2 {
-		t.Errorf("COUNT_LOW → %+v, want 2 tries left", pe)
-	}
-	if errors.Is(locked, token.ErrPINLocked) && !errors.Is(tokenErr(locked), agent.ErrPINLocked) {
-		t.Errorf("last wrong PIN not mapped to locked")
-	}
-}
-
 // benchPort is the vpcd port of the benchmarks (docs/architecture.md).
 const benchPort = 35970
 
@@ -252,9 +200,9 @@ func BenchmarkRealCardRemovalToLocked(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer pc.Close()
-	tokens := newTokenPort([]string{testrig.OpenSCModule(b)}, quiet)
+	tokens := cardtoken.New(cardtoken.Options{Modules: []string{testrig.OpenSCModule(b)}, Logger: quiet})
 	defer tokens.Close()
-	mon := &cardPort{m: card.NewMonitor(card.Options{Reader: reader, Logger: quiet}), removed: tokens.drop}
+	mon := &cardPort{m: card.NewMonitor(card.Options{Reader: reader, Logger: quiet}), removed: tokens.Drop}
 	e := agent.New(agent.Config{Workstation: "ws-bench"}, agent.Deps{Cards: mon, Token: tokens,
 		Portal: pc, Keys: keystore.NewMemory()})
 	snaps := e.Notify()

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cpx-agent/cpx-agent/internal/cardtoken"
 	"github.com/cpx-agent/cpx-agent/internal/testrig"
 )
 
@@ -27,7 +28,7 @@ func TestGUIStuckCardExits(t *testing.T) {
 	}
 	var hang atomic.Bool
 	hang.Store(true)
-	vc, reader := startStuckCard(t, &hang) // sets OPENSC_CONF for the child too
+	vc, reader := testrig.StartStuckCard(t, stuckPort, &hang) // sets OPENSC_CONF for the child too
 	dir := t.TempDir()
 	path := filepath.Join(dir, "trace.log")
 	cmd := exec.Command(os.Args[0], "-test.run=^TestGUITraceHelperProcess$")
@@ -63,8 +64,8 @@ func TestGUIStuckCardExits(t *testing.T) {
 	}
 	// The PIN screen shows at once, the card being read behind it.
 	busy := waitTrace(" step=pin busy=false err=-", 30*time.Second)
-	shown := waitTrace(" step=card_present busy=false err=card_not_responding", identifyTimeout+5*time.Second)
-	t.Logf("PIN screen (card read behind it) → card_not_responding: %v (deadline %v)", shown.Sub(busy), identifyTimeout)
+	shown := waitTrace(" step=card_present busy=false err=card_not_responding", cardtoken.IdentifyTimeout+5*time.Second)
+	t.Logf("PIN screen (card read behind it) → card_not_responding: %v (deadline %v)", shown.Sub(busy), cardtoken.IdentifyTimeout)
 	if !vc.Hung() {
 		t.Fatal("the card never saw an APDU: the error is not the stuck card's")
 	}

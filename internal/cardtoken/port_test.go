@@ -1,4 +1,4 @@
-package main
+package cardtoken
 
 import (
 	"context"
@@ -10,11 +10,13 @@ import (
 	"time"
 
 	"github.com/cpx-agent/cpx-agent/internal/agent"
+	"github.com/cpx-agent/cpx-agent/internal/testrig"
 	"github.com/cpx-agent/cpx-agent/internal/token"
 )
 
-// fakeCard is a token whose calls wait on gate (nil: they answer at once). Unit tests of the
-// port's locking and deadlines only; the real stuck card is in wire_token_card_test.go.
+// fakeCard is a fake PKCS#11 token whose calls wait on gate (nil: they answer at once). Unit
+// tests of the port's locking and deadlines only; the real stuck card is in stuck_test.go and
+// the real stack in real_test.go.
 type fakeCard struct {
 	gate   chan struct{}
 	closed atomic.Int32
@@ -58,9 +60,8 @@ type fakeOpener struct {
 	opens    atomic.Int32
 }
 
-func (o *fakeOpener) port(deadline time.Duration) *tokenPort {
-	p := newTokenPort(nil, quiet)
-	p.identifyTimeout, p.loginTimeout = deadline, deadline
+func (o *fakeOpener) port(deadline time.Duration) *Port {
+	p := New(Options{IdentifyTimeout: deadline, LoginTimeout: deadline})
 	p.serial = func(string) ([]byte, error) { return nil, errors.New("no EF.SN.ICC") }
 	p.open = func(_ context.Context, reader string) (cardToken, error) {
 		o.opens.Add(1)
@@ -76,17 +77,6 @@ func (o *fakeOpener) port(deadline time.Duration) *tokenPort {
 	return p
 }
 
-// within fails the test when f takes longer than d, and returns f's error.
-func within(t *testing.T, what string, d time.Duration, f func() error) error {
-	t.Helper()
-	t0 := time.Now()
-	err := f()
-	if took := time.Since(t0); took > d {
-		t.Fatalf("%s took %v, want at most %v", what, took, d)
-	}
-	return err
-}
-
 func wantNotResponding(t *testing.T, what string, err error) {
 	t.Helper()
 	if !errors.Is(err, agent.ErrCardNotResponding) || agent.MessageKey(err) != agent.KeyCardNotResponding {
@@ -94,27 +84,27 @@ func wantNotResponding(t *testing.T, what string, err error) {
 	}
 }
 
-// TestTokenPortOpenHangs: C_GetTokenInfo hanging in the open (the QA dump): the caller gets
+// TestPortOpenHangs: C_GetTokenInfo hanging in the open (the QA dump): the caller gets
 // card_not_responding at the deadline, the next caller at once, removal and Close do not wait,
 // and the token opened late is closed by the stuck goroutine.
-func TestTokenPortOpenHangs(t *testing.T) {
+func TestPortOpenHangs(t *testing.T) {
 	fc := &fakeCard{}
 	o := &fakeOpener{cards: map[string]*fakeCard{"A": fc}, openGate: make(chan struct{})}
 	p := o.port(100 * time.Millisecond)
 	ctx := context.Background()
-	wantNotResponding(t, "tries left", within(t, "tries left on a hung open", time.Second, func() error {
+	wantNotResponding(t, "tries left", testrig.Within(t, "tries left on a hung open", time.Second, func() error {
 		_, err := p.TriesLeft(ctx, "A")
 		return err
 	}))
-	wantNotResponding(t, "holder name", within(t, "second call while stuck", 50*time.Millisecond, func() error {
+	wantNotResponding(t, "holder name", testrig.Within(t, "second call while stuck", 50*time.Millisecond, func() error {
 		_, err := p.HolderName(ctx, "A")
 		return err
 	}))
 	if _, err := p.Serial(ctx, "A"); !errors.Is(err, agent.ErrCardNotResponding) {
 		t.Fatalf("serial while stuck: %v", err)
 	}
-	within(t, "drop while stuck", 50*time.Millisecond, func() error { p.drop("A"); return nil })
-	within(t, "Close while stuck", closeWait+200*time.Millisecond, func() error { p.Close(); return nil })
+	testrig.Within(t, "drop while stuck", 50*time.Millisecond, func() error { p.Drop("A"); return nil })
+	testrig.Within(t, "Close while stuck", CloseWait+200*time.Millisecond, func() error { p.Close(); return nil })
 	if n := o.opens.Load(); n != 1 {
 		t.Fatalf("%d opens, want 1 (single flight, stuck entry fails fast)", n)
 	}
@@ -127,27 +117,27 @@ func TestTokenPortOpenHangs(t *testing.T) {
 			t.Fatalf("late token closed %d times, want 1", fc.closed.Load())
 		}
 	}
-	if _, err := p.TriesLeft(ctx, "A"); !errors.Is(err, errPortClosed) {
+	if _, err := p.TriesLeft(ctx, "A"); !errors.Is(err, ErrClosed) {
 		t.Fatalf("call after Close: %v", err)
 	}
 }
 
-// TestTokenPortCallHangs: a call hanging on one reader's token leaves another reader usable;
+// TestPortCallHangs: a call hanging on one reader's token leaves another reader usable;
 // the stuck token is closed only once its call returns; the reader works again after.
-func TestTokenPortCallHangs(t *testing.T) {
+func TestPortCallHangs(t *testing.T) {
 	stuck, ok := &fakeCard{gate: make(chan struct{})}, &fakeCard{}
 	o := &fakeOpener{cards: map[string]*fakeCard{"A": stuck, "B": ok}}
 	p := o.port(100 * time.Millisecond)
 	defer p.Close()
 	ctx := context.Background()
-	wantNotResponding(t, "tries left A", within(t, "hung tries left", time.Second, func() error {
+	wantNotResponding(t, "tries left A", testrig.Within(t, "hung tries left", time.Second, func() error {
 		_, err := p.TriesLeft(ctx, "A")
 		return err
 	}))
 	if n, err := p.TriesLeft(ctx, "B"); n != 3 || err != nil {
 		t.Fatalf("reader B while A is stuck: %d, %v", n, err)
 	}
-	within(t, "drop A while stuck", 50*time.Millisecond, func() error { p.drop("A"); return nil })
+	testrig.Within(t, "drop A while stuck", 50*time.Millisecond, func() error { p.Drop("A"); return nil })
 	if stuck.closed.Load() != 0 {
 		t.Fatal("stuck token closed under its running call")
 	}
@@ -165,8 +155,8 @@ func TestTokenPortCallHangs(t *testing.T) {
 	}
 }
 
-// TestTokenPortCanceled: a call whose flow moved on returns the context error, not a card one.
-func TestTokenPortCanceled(t *testing.T) {
+// TestPortCanceled: a call whose flow moved on returns the context error, not a card one.
+func TestPortCanceled(t *testing.T) {
 	o := &fakeOpener{cards: map[string]*fakeCard{"A": {gate: make(chan struct{})}}}
 	p := o.port(time.Minute)
 	defer p.Close()
@@ -178,10 +168,10 @@ func TestTokenPortCanceled(t *testing.T) {
 	}
 }
 
-// TestTokenPortStaleCallerOpensNothing: a caller whose flow moved on (the card pulled and put
+// TestPortStaleCallerOpensNothing: a caller whose flow moved on (the card pulled and put
 // back at once) neither opens the token nor marks the reader stuck, so the new flow's reading
 // gets the card, not card_not_responding (seen in the real window: insert, pull, insert).
-func TestTokenPortStaleCallerOpensNothing(t *testing.T) {
+func TestPortStaleCallerOpensNothing(t *testing.T) {
 	o := &fakeOpener{cards: map[string]*fakeCard{"A": {}}, openGate: make(chan struct{})}
 	p := o.port(time.Minute)
 	defer p.Close()
@@ -210,8 +200,8 @@ func TestTokenPortStaleCallerOpensNothing(t *testing.T) {
 	}
 }
 
-// TestTokenPortSingleFlight: concurrent first calls share one open.
-func TestTokenPortSingleFlight(t *testing.T) {
+// TestPortSingleFlight: concurrent first calls share one open.
+func TestPortSingleFlight(t *testing.T) {
 	o := &fakeOpener{cards: map[string]*fakeCard{"A": {}}, openGate: make(chan struct{})}
 	p := o.port(5 * time.Second)
 	defer p.Close()
@@ -238,9 +228,9 @@ func TestTokenPortSingleFlight(t *testing.T) {
 	}
 }
 
-// TestTokenPortLoginPIN: Login works on its own copy of the PIN (the engine clears its buffer
+// TestPortLoginPIN: Login works on its own copy of the PIN (the engine clears its buffer
 // as soon as Login returns) and clears that copy after the call; a wrong PIN maps to PINError.
-func TestTokenPortLoginPIN(t *testing.T) {
+func TestPortLoginPIN(t *testing.T) {
 	fc := &fakeCard{}
 	o := &fakeOpener{cards: map[string]*fakeCard{"A": fc}}
 	p := o.port(time.Second)
