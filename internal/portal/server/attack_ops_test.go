@@ -1,9 +1,11 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"github.com/cpx-agent/cpx-agent/internal/portal/portaltest"
 	"github.com/cpx-agent/cpx-agent/internal/portal/server"
 	"github.com/cpx-agent/cpx-agent/internal/portal/store"
+	"github.com/cpx-agent/cpx-agent/internal/portal/store/storetest"
 )
 
 // scrape reads the server's metrics as its metrics listener serves them.
@@ -94,5 +97,46 @@ func TestAttackManyStreams(t *testing.T) {
 	}
 	if open != server.MaxStreamsPerSession || refused != 40-open {
 		t.Fatalf("%d streams open for one session, %d refused; want %d open", open, refused, server.MaxStreamsPerSession)
+	}
+}
+
+// TestAttackTLS12CBC: finding 10. A TLS 1.2 client that offers only CBC suites gets no
+// handshake; one that offers an AEAD suite does.
+func TestAttackTLS12CBC(t *testing.T) {
+	pt := portaltest.Start(t, store.SQLite)
+	addr := strings.TrimPrefix(pt.URL, "https://")
+	dial := func(suites ...uint16) error {
+		c, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: pt.Roots, MaxVersion: tls.VersionTLS12, CipherSuites: suites})
+		if err == nil {
+			c.Close()
+		}
+		return err
+	}
+	for _, s := range []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
+		tls.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, tls.TLS_RSA_WITH_AES_128_GCM_SHA256} {
+		if err := dial(s); err == nil {
+			t.Errorf("TLS 1.2 handshake with %s accepted", tls.CipherSuiteName(s))
+		}
+	}
+	mustOK(t, dial(tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256))
+}
+
+// TestAttackPanicVisible: finding 10. What net/http logs (a recovered handler panic) reaches
+// a logger at its default level.
+func TestAttackPanicVisible(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	s := server.New(server.Options{Store: storetest.Open(t, store.SQLite), Log: log})
+	s.Handle("GET /boom", http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }))
+	hs := httptest.NewUnstartedServer(s.Handler())
+	hs.Config.ErrorLog = server.ErrorLog(log)
+	hs.Start()
+	defer hs.Close()
+	if resp, err := http.Get(hs.URL + "/boom"); err == nil {
+		resp.Body.Close()
+	}
+	time.Sleep(100 * time.Millisecond)
+	if !strings.Contains(buf.String(), "level=WARN") || !strings.Contains(buf.String(), "panic serving") {
+		t.Fatalf("a handler panic is not in the log at the default level: %q", buf.String())
 	}
 }
