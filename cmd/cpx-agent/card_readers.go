@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ebfe/scard"
+	"github.com/cpx-agent/cpx-agent/internal/card"
 )
 
 // checkReader tells apart "no such reader" from "no card in it" (QA S2-18): when name is not
@@ -15,14 +15,9 @@ func checkReader(name string) error {
 	if name == "" {
 		return nil
 	}
-	ctx, err := scard.EstablishContext()
+	readers, err := card.ReaderNames()
 	if err != nil {
 		return nil // pcscd down: the PKCS#11 error that follows says it
-	}
-	defer ctx.Release()
-	readers, err := ctx.ListReaders()
-	if err != nil && err != scard.ErrNoReadersAvailable {
-		return nil
 	}
 	if slices.Contains(readers, name) {
 		return nil

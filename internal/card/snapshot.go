@@ -18,6 +18,24 @@ type ReaderStatus struct {
 	Err error
 }
 
+// ReaderNames lists pcscd's readers by name only (SCardListReaders): no card is touched. No
+// reader is an empty list.
+func ReaderNames() ([]string, error) {
+	ctx, err := scard.EstablishContext()
+	if err != nil {
+		return nil, fmt.Errorf("readers: establish context: %w", mapErr(err))
+	}
+	defer ctx.Release()
+	names, err := ctx.ListReaders()
+	if err != nil {
+		if err = mapErr(err); errors.Is(err, ErrNoReader) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("readers: list: %w", err)
+	}
+	return names, nil
+}
+
 // Readers lists the readers and what is in them, once (for diagnostics; use a Monitor to
 // follow changes). It connects to each card in shared mode and leaves it as found; it does
 // not call SCardGetStatusChange, so it never waits behind a Monitor of the same process.

@@ -7,8 +7,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/miekg/pkcs11"
-
 	"github.com/cpx-agent/cpx-agent/drivers"
 	"github.com/cpx-agent/cpx-agent/internal/token"
 )
@@ -48,37 +46,31 @@ func checkModules(ctx context.Context, paths []string, cardReaders []string) []C
 	return out
 }
 
-// moduleCheck loads path and asks C_GetInfo. It loads the module itself (internal/token has
-// no call that answers without a card) and never calls C_Finalize nor unloads it: in the app,
-// internal/token may be using the same module in this process, and C_Initialize is once per
-// process (CKR_CRYPTOKI_ALREADY_INITIALIZED is expected then).
+// moduleCheck loads path and asks C_GetInfo (token.ProbeModule: no card needed).
 func moduleCheck(path string) Check {
 	c := Check{Name: "module", Title: "PKCS#11 module " + path}
 	name := path
 	if e, ok := drivers.ModuleByPath(path); ok {
 		name = e.Name
 	}
-	p := pkcs11.New(path)
-	if p == nil {
+	info, err := token.ProbeModule(path)
+	switch {
+	case errors.Is(err, token.ErrModuleLoad):
 		c.Status, c.Detail = Fail, "cannot be loaded (dlopen failed: wrong architecture or missing dependency)"
 		c.Fix = fmt.Sprintf("Le module %s est présent mais ne se charge pas. Réinstallez-le (version 64 bits).", name)
 		return c
-	}
-	if err := p.Initialize(); err != nil && !errors.Is(err, pkcs11.Error(pkcs11.CKR_CRYPTOKI_ALREADY_INITIALIZED)) {
-		c.Status, c.Detail = Fail, "C_Initialize: "+err.Error()
+	case errors.Is(err, token.ErrModuleInit):
+		c.Status, c.Detail = Fail, strings.TrimPrefix(err.Error(), token.ErrModuleInit.Error()+": ")
 		c.Fix = fmt.Sprintf("Le module %s refuse de démarrer. Réinstallez-le, puis relancez le diagnostic.", name)
 		return c
-	}
-	info, err := p.GetInfo()
-	if err != nil {
-		c.Status, c.Detail = Fail, "C_GetInfo: "+err.Error()
+	case err != nil:
+		c.Status, c.Detail = Fail, strings.TrimPrefix(err.Error(), token.ErrModuleInfo.Error()+": ")
 		c.Fix = fmt.Sprintf("Le module %s ne répond pas. Réinstallez-le.", name)
 		return c
 	}
 	c.Status = OK
-	c.Detail = fmt.Sprintf("%s: %s %s %d.%d (PKCS#11 %d.%d)", name, strings.TrimSpace(info.ManufacturerID),
-		strings.TrimSpace(info.LibraryDescription), info.LibraryVersion.Major, info.LibraryVersion.Minor,
-		info.CryptokiVersion.Major, info.CryptokiVersion.Minor)
+	c.Detail = fmt.Sprintf("%s: %s %s %d.%d (PKCS#11 %d.%d)", name, info.Manufacturer, info.Description,
+		info.Major, info.Minor, info.CryptokiMajor, info.CryptokiMinor)
 	return c
 }
 
