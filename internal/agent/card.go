@@ -301,7 +301,8 @@ func (e *Engine) cardRemoved(reader string) {
 
 func isCardStep(s Step) bool {
 	switch s {
-	case StepCardPresent, StepCardUnknown, StepPIN, StepCardBlocked, StepSigningIn, StepECPS:
+	case StepCardPresent, StepCardUnknown, StepPIN, StepCardBlocked, StepSigningIn, StepECPS,
+		StepCardPINChange, StepCardUnblock:
 		return true
 	}
 	return false

@@ -76,6 +76,14 @@ func (e *Engine) onIntent(in Intent) {
 		e.submitRecoveryName(v)
 	case SubmitRecoveryAnswer:
 		e.submitRecoveryAnswer(v.Answer)
+	case OpenCardPINChange:
+		e.openCardAdmin(StepCardPINChange)
+	case OpenCardUnblock:
+		e.openCardAdmin(StepCardUnblock)
+	case SubmitCardPINChange:
+		e.submitCardAdmin(v.Old, v.New, v.Confirm, false)
+	case SubmitCardUnblock:
+		e.submitCardAdmin(v.PUK, v.New, v.Confirm, true)
 	case Lock:
 		e.lockNow()
 	case SignOut:
@@ -138,6 +146,14 @@ func (e *Engine) allowed(in Intent) bool {
 		return step == StepRecoverName
 	case SubmitRecoveryAnswer:
 		return step == StepRecoverQuestion
+	case OpenCardPINChange:
+		return r.reader != "" && (step == StepPIN || (step == StepSignedIn && r.method == api.MethodCard))
+	case OpenCardUnblock:
+		return step == StepCardBlocked
+	case SubmitCardPINChange:
+		return step == StepCardPINChange
+	case SubmitCardUnblock:
+		return step == StepCardUnblock
 	}
 	return false
 }
@@ -161,6 +177,14 @@ func scrub(in Intent) {
 		clear(v.Confirm)
 	case SubmitRecoveryAnswer:
 		clear(v.Answer)
+	case SubmitCardPINChange:
+		clear(v.Old)
+		clear(v.New)
+		clear(v.Confirm)
+	case SubmitCardUnblock:
+		clear(v.PUK)
+		clear(v.New)
+		clear(v.Confirm)
 	}
 }
 
@@ -198,6 +222,8 @@ func (e *Engine) cancel() {
 	}
 	signed := r.token != ""
 	switch {
+	case step == StepCardPINChange || step == StepCardUnblock:
+		e.cardAdminBack("")
 	case step == StepSettings && signed && r.from == StepSignedIn:
 		e.signedIn()
 	case step == StepSettings && signed:

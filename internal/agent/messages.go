@@ -36,6 +36,8 @@ const (
 	BusyCaptchaLoading    = "captcha_loading"
 	BusyRecoveryStarting  = "recovery_starting"
 	BusyRecoveryAnswering = "recovery_answering"
+	BusyPINChanging       = "pin_changing"
+	BusyCardUnblocking    = "card_unblocking"
 )
 
 // Notices (events to show beside the current screen).
@@ -56,6 +58,8 @@ const (
 	NoticeDeviceForgotten       = "device_forgotten" // the 24 h remembering was cancelled
 	NoticeECPSActivated         = "ecps_activated"
 	NoticePasswordChanged       = "password_changed" // seed 001: confirmation mail on its way
+	NoticePINChanged            = "pin_changed"
+	NoticeCardUnblocked         = "card_unblocked"
 )
 
 // Error keys that are not portal codes.
@@ -86,6 +90,12 @@ const (
 	KeySecretAnswerFormat    = "secret_answer_format"
 	KeySecretAnswerMismatch  = "secret_answer_mismatch"
 	KeyCaptchaEmpty          = "captcha_empty"
+	KeyPINConfirm            = "pin_confirm"
+	KeyNewPINLength          = "new_pin_length"
+	KeyPUKIncorrect          = "puk_incorrect"
+	KeyPUKLocked             = "puk_locked"
+	KeyPUKFormat             = "puk_format"
+	KeyUnblockUnsupported    = "unblock_unsupported"
 )
 
 var sentinelKeys = []struct {
@@ -118,6 +128,12 @@ var sentinelKeys = []struct {
 	{ErrSecretAnswerFormat, KeySecretAnswerFormat},
 	{ErrSecretAnswerMismatch, KeySecretAnswerMismatch},
 	{ErrCaptchaEmpty, KeyCaptchaEmpty},
+	{ErrNewPINLength, KeyNewPINLength}, // before ErrPINFormat, which cmd/ may wrap with it
+	{ErrPINConfirm, KeyPINConfirm},
+	{ErrPUKIncorrect, KeyPUKIncorrect},
+	{ErrPUKLocked, KeyPUKLocked},
+	{ErrPUKFormat, KeyPUKFormat},
+	{ErrUnblockUnsupported, KeyUnblockUnsupported},
 }
 
 // portalKeys are the portal's stable codes the UI translates as they are.
@@ -165,12 +181,12 @@ func MessageKeys() []string {
 		BusyPasswordSetting, BusyChannelsLoading, BusyChannelTesting, BusyChannelValidating,
 		BusyChannelRemoving, BusySessionRefreshing, BusyOTPSigningIn, BusyOTPSending,
 		BusyOTPVerifying, BusyPSCWaiting, BusyECPSActivating, BusyDiagnosing, BusySecretSetting,
-		BusyCaptchaLoading, BusyRecoveryStarting, BusyRecoveryAnswering,
+		BusyCaptchaLoading, BusyRecoveryStarting, BusyRecoveryAnswering, BusyPINChanging, BusyCardUnblocking,
 		NoticeInsertCard, NoticeMonitorDown, NoticePhoneTakenOver, NoticeSessionExpiring,
 		NoticeSessionExpired, NoticeSessionRevoked, NoticeSignedOutElsewhere, NoticeSignedOut,
 		NoticeSignedOutCardRemoved, NoticePreviousUserSignedOut, NoticeOTPChannelsReminder,
 		NoticeCodeSent, NoticeChannelValidated, NoticeDeviceForgotten, NoticeECPSActivated,
-		NoticePasswordChanged,
+		NoticePasswordChanged, NoticePINChanged, NoticeCardUnblocked,
 		KeyPortalCertificate, KeyTimeout, KeyUnknown}
 	seen := map[string]bool{}
 	for _, k := range keys {

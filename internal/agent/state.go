@@ -37,12 +37,14 @@ const (
 	StepRecoverName                 // « Identifiant / Mot de passe oublié ? »: name + arithmetic question
 	StepRecoverQuestion             // recovery: the secret question
 	StepRecoverDone                 // recovery: the one final sentence (mail sent if all was right)
+	StepCardPINChange               // card self-service: current PIN, new PIN twice
+	StepCardUnblock                 // card self-service: unblock code (PUK) and new PIN twice
 )
 
 var stepNames = [...]string{"waiting_card", "card_present", "card_unknown", "pin", "card_blocked",
 	"signing_in", "choose_profile", "link_phone", "set_password", "otp_channels", "signed_in",
 	"locked", "otp_identifiant", "otp_password", "otp_channel", "otp_code", "change_password",
-	"psc", "ecps", "settings", "secret_question", "recover_name", "recover_question", "recover_done"}
+	"psc", "ecps", "settings", "secret_question", "recover_name", "recover_question", "recover_done", "card_pin_change", "card_unblock"}
 
 func (s Step) String() string {
 	if s >= 0 && int(s) < len(stepNames) {

@@ -83,7 +83,16 @@ func DemoScreens() []DemoScreen {
 		{"otp_identifiant", id}, {"otp_password", pw}, {"otp_channel", choice}, {"otp_code", code},
 		{"psc", s(agent.StepPSC)}, {"ecps", s(agent.StepECPS)}, {"settings", s(agent.StepSettings)},
 		{"settings_diagnostic", diag}, {"secret_question", secret},
-	}, recoveryDemoScreens()...)
+	}, append(recoveryDemoScreens(), cardAdminDemoScreens()...)...)
+}
+
+// cardAdminDemoScreens are the card self-service screens.
+func cardAdminDemoScreens() []DemoScreen {
+	pin := agent.Snapshot{Step: agent.StepCardPINChange, TriesLeft: -1, Card: demoCard}
+	pin.Err = &agent.PINError{TriesLeft: 2}
+	unblock := agent.Snapshot{Step: agent.StepCardUnblock, TriesLeft: 0, Card: demoCard}
+	unblock.Err = &agent.PUKError{TriesLeft: 9}
+	return []DemoScreen{{"card_pin_change", pin}, {"card_unblock", unblock}}
 }
 
 // recoveryDemoScreens are the screens of « Identifiant oublié ? » and « Mot de passe oublié ? ».

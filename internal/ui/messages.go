@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -17,6 +18,9 @@ func errorText(err error) string {
 	}
 	if !hasMessage("err." + key) {
 		key = agent.KeyUnknown
+	}
+	if pe, ok := errors.AsType[*agent.PUKError](err); ok && pe.TriesLeft >= 0 {
+		return T("err.puk_incorrect_tries", map[string]any{"N": pe.TriesLeft})
 	}
 	return T("err."+key, map[string]any{"Holder": api.DetailOf(err, "holder")})
 }
@@ -59,4 +63,9 @@ func holderName(s agent.Snapshot) string {
 		return s.Card.HolderName
 	}
 	return ""
+}
+
+// asPINError is the wrong PIN of err, if any.
+func asPINError(err error) (*agent.PINError, bool) {
+	return errors.AsType[*agent.PINError](err)
 }

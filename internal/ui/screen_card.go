@@ -57,16 +57,17 @@ func (u *UI) retryPage(s agent.Snapshot, waiting, failTitle, failBody string) *p
 
 // blockedPage is StepCardBlocked: the PIN is blocked; how to unblock it, factually.
 func (u *UI) blockedPage(s agent.Snapshot) *page {
-	back := primary(T("action.back"), u.cancel)
+	back := widget.NewButton(T("action.back"), u.cancel)
+	unblock := func() { u.send(agent.OpenCardUnblock{}) }
 	body := container.NewVBox(
 		title(T("blocked.title")),
 		para(T("blocked.body")),
 		para("• "+T("blocked.puk")),
 		para("• "+T("blocked.issuer")),
 		para("• "+T("blocked.ecps")),
-		buttons(back),
+		buttons(back, primary(T("unblock.open"), unblock)),
 	)
-	return &page{obj: container.NewVScroll(body), submit: u.cancel}
+	return &page{obj: container.NewVScroll(body), submit: unblock}
 }
 
 // cardLine describes the card in the reader ("CPS3 — Virtual PCD 00 00"), "" when none.

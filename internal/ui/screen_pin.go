@@ -40,7 +40,7 @@ func (u *UI) pinPage(s agent.Snapshot) *page {
 	refresh(s)
 	body := container.NewVBox(
 		title(T("pin.title")), holder, para(T("pin.intro")),
-		field(T("pin.label"), pin), tries,
+		field(T("pin.label"), pin), tries, u.changePINLink(),
 		buttons(cancel, ok),
 	)
 	return &page{obj: body, focus: pin, submit: submit, refresh: refresh}

@@ -243,6 +243,10 @@ func (u *UI) build(s agent.Snapshot) *page {
 		return u.recoverQuestionPage(s)
 	case agent.StepRecoverDone:
 		return u.recoverDonePage(s)
+	case agent.StepCardPINChange:
+		return u.cardPINChangePage(s)
+	case agent.StepCardUnblock:
+		return u.cardUnblockPage(s)
 	}
 	return u.waitPage(s)
 }
