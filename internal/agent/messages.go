@@ -102,6 +102,7 @@ var sentinelKeys = []struct {
 	err error
 	key string
 }{
+	{ErrNewPINLength, KeyNewPINLength}, // first: the card adapter wraps it with ErrPINFormat
 	{ErrPINIncorrect, KeyPINIncorrect},
 	{ErrPINLocked, KeyPINLocked},
 	{ErrPINFormat, KeyPINFormat},
@@ -128,7 +129,6 @@ var sentinelKeys = []struct {
 	{ErrSecretAnswerFormat, KeySecretAnswerFormat},
 	{ErrSecretAnswerMismatch, KeySecretAnswerMismatch},
 	{ErrCaptchaEmpty, KeyCaptchaEmpty},
-	{ErrNewPINLength, KeyNewPINLength}, // before ErrPINFormat, which cmd/ may wrap with it
 	{ErrPINConfirm, KeyPINConfirm},
 	{ErrPUKIncorrect, KeyPUKIncorrect},
 	{ErrPUKLocked, KeyPUKLocked},

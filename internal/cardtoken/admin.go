@@ -1,4 +1,4 @@
-package main
+package cardtoken
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 // per-reader token and its deadlines. The engine zeroes the secrets it passes; each call works
 // on its own copies, cleared when the card call returns (or when it never starts).
 
-var _ agent.CardAdmin = (*tokenPort)(nil)
+var _ agent.CardAdmin = (*Port)(nil)
 
 // cardAdminToken is what the self-service needs of *token.Token.
 type cardAdminToken interface {
@@ -23,13 +23,13 @@ type cardAdminToken interface {
 	PUKTries() (token.PINTries, error)
 }
 
-func (p *tokenPort) ChangePIN(ctx context.Context, reader string, old, new []byte) error {
+func (p *Port) ChangePIN(ctx context.Context, reader string, old, new []byte) error {
 	return p.adminCall(ctx, reader, "change pin", old, new, func(t cardAdminToken, a, b []byte) error {
 		return t.ChangePIN(a, b)
 	})
 }
 
-func (p *tokenPort) Unblock(ctx context.Context, reader string, puk, new []byte) error {
+func (p *Port) Unblock(ctx context.Context, reader string, puk, new []byte) error {
 	return p.adminCall(ctx, reader, "unblock", puk, new, func(t cardAdminToken, a, b []byte) error {
 		err := t.Unblock(a, b)
 		if errors.Is(err, token.ErrPUKIncorrect) {
@@ -44,7 +44,7 @@ func (p *tokenPort) Unblock(ctx context.Context, reader string, puk, new []byte)
 }
 
 // adminCall runs fn once on copies of the two secrets, then maps the errors the engine knows.
-func (p *tokenPort) adminCall(ctx context.Context, reader, op string, first, second []byte,
+func (p *Port) adminCall(ctx context.Context, reader, op string, first, second []byte,
 	fn func(cardAdminToken, []byte, []byte) error) error {
 	// Whoever claims the copies first owns them (as in Login): the card call, which clears them
 	// when it returns, or this caller when the call never started.
@@ -70,7 +70,7 @@ func (p *tokenPort) adminCall(ctx context.Context, reader, op string, first, sec
 }
 
 // cardAdminErr maps the self-service errors of internal/token onto the engine's; the others
-// went through tokenErr already.
+// went through engineErr already.
 func cardAdminErr(err error) error {
 	switch {
 	case err == nil:
