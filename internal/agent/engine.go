@@ -1,3 +1,6 @@
+// The engine: its policy (Config), its ports (Deps), construction, and the Run loop that owns
+// the state (intents.go dispatches what it receives).
+
 package agent
 
 import (
@@ -125,82 +128,6 @@ func (e *Engine) Do(in Intent) bool {
 	}
 }
 
-// Notify is the engine's default snapshot stream (latest-value: a slow reader only misses
-// intermediate snapshots, it never blocks the engine). Closed when Run returns.
-func (e *Engine) Notify() <-chan Snapshot { return e.notify }
-
-// Subscribe opens another latest-value snapshot stream, primed with the current snapshot,
-// and a function that closes it.
-func (e *Engine) Subscribe() (<-chan Snapshot, func()) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	ch := make(chan Snapshot, 1)
-	if e.closed {
-		close(ch)
-		return ch, func() {}
-	}
-	id := e.nextSub
-	e.nextSub++
-	e.subs[id] = ch
-	ch <- e.last
-	return ch, func() {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		if c, ok := e.subs[id]; ok {
-			delete(e.subs, id)
-			close(c)
-		}
-	}
-}
-
-// Current returns the last published snapshot.
-func (e *Engine) Current() Snapshot {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.last
-}
-
-// publish sends the current state to every subscriber, replacing an unread older snapshot.
-func (e *Engine) publish() {
-	s := e.run.s
-	e.mu.Lock()
-	e.last = s
-	for _, ch := range e.subs {
-		offer(ch, s)
-	}
-	obs := e.observe
-	e.mu.Unlock()
-	if obs != nil {
-		obs(s)
-	}
-}
-
-// offer is a latest-value send: only the engine goroutine sends, so after one drain the
-// send succeeds.
-func offer(ch chan Snapshot, s Snapshot) {
-	for {
-		select {
-		case ch <- s:
-			return
-		default:
-		}
-		select {
-		case <-ch:
-		default:
-		}
-	}
-}
-
-func (e *Engine) closeSubs() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.closed = true
-	for id, ch := range e.subs {
-		delete(e.subs, id)
-		close(ch)
-	}
-}
-
 // Run owns the state until ctx ends. It returns ctx's error, or ErrMissingDependency.
 func (e *Engine) Run(ctx context.Context) error {
 	defer e.closeSubs()
@@ -257,77 +184,4 @@ func (e *Engine) signOutOnExit() {
 		e.log.Warn("portal sign-out at exit failed", "code", api.CodeOf(err), "err", err)
 	}
 	e.endSession(false)
-}
-
-// post hands a closure to the Run goroutine (dropped once Run has returned).
-func (e *Engine) post(f func()) {
-	select {
-	case e.msgs <- f:
-	case <-e.run.ctx.Done():
-	}
-}
-
-// start runs call on a worker goroutine with the flow's context and applies its result on the
-// Run goroutine, unless the flow moved on meanwhile (card pulled, cancelled, signed out): a
-// stale result is discarded. It marks the snapshot busy with label until then.
-func (e *Engine) start(label string, call func(ctx context.Context) func()) {
-	e.startFull(label, e.cfg.CallTimeout, func(ctx context.Context) (func(), func()) {
-		return call(ctx), nil
-	})
-}
-
-// startFull is start with a timeout and a discard function run (on the Run goroutine)
-// instead of apply when the result is stale, to release what the call returned. An empty
-// label runs the call in the background: the snapshot is not marked busy, nor unmarked.
-func (e *Engine) startFull(label string, timeout time.Duration, call func(ctx context.Context) (apply, discard func())) {
-	r := &e.run
-	if label != "" {
-		r.s.Busy, r.s.BusyLabel, r.s.Err = true, label, nil
-	}
-	gen, ctx := r.gen, r.flowCtx
-	go func() {
-		cctx, cancel := context.WithTimeout(ctx, timeout)
-		apply, discard := call(cctx)
-		cancel()
-		e.post(func() {
-			if gen != e.run.gen {
-				if discard != nil {
-					discard()
-				}
-				return
-			}
-			if label != "" {
-				e.run.s.Busy, e.run.s.BusyLabel = false, ""
-			}
-			apply()
-		})
-	}()
-}
-
-// newFlow discards every call in flight: their results will be stale.
-func (e *Engine) newFlow() {
-	r := &e.run
-	r.flowCancel()
-	r.gen++
-	r.stopReading()
-	r.flowCtx, r.flowCancel = context.WithCancel(r.ctx)
-}
-
-// to moves to step, clearing the per-step fields (error, notice, busy).
-func (e *Engine) to(step Step) {
-	s := &e.run.s
-	if s.Step != step {
-		e.log.Debug("step", "from", s.Step.String(), "to", step.String())
-	}
-	s.Step, s.Err, s.Notice, s.Holder, s.Busy, s.BusyLabel = step, nil, "", "", false, ""
-	e.run.stopReading() // a card reading still running is ignored (see identify)
-	if step != StepSettings {
-		s.Diagnostic, s.DiagnosticOK = "", false
-	}
-}
-
-// fail leaves the step as it is and shows err.
-func (e *Engine) fail(err error) {
-	e.run.s.Err, e.run.s.Busy, e.run.s.BusyLabel = err, false, ""
-	e.publish()
 }
