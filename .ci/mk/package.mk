@@ -10,11 +10,15 @@ PKG_VER   := $(VERSION)
 PKG_TOOLS := lintian rpm dpkg-dev
 TEST_SERIAL += test-package
 PKG_DATE  := $(shell git log -1 --format=%aD 2>/dev/null || date -R)
+DIST      ?= dist
+EXAMPLE   ?= packaging/linux/config.example.json
+LINT      ?= yes
+LINTIAN_FAIL := error,warning
 # Lintian runs with no tag suppressed and no override shipped: the packages are clean as they are
 # (PIE binaries, man pages, versioned libc6, copyright, changelog, documented unit, no 0640 file
 # shipped — the portal's configuration gets its mode from dpkg-statoverride).
 
-.PHONY: package package-tools package-bin test-package
+.PHONY: package package-tools package-bin test-package test-package-install
 package-tools:
 	@for p in $(PKG_TOOLS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then apt-get install -y -qq $$missing >/dev/null || apt-get install -y -qq $$missing >/dev/null; fi
@@ -41,12 +45,12 @@ shlibs = $$(d=$$(mktemp -d) && mkdir $$d/debian && echo "Source: x" > $$d/debian
 	cd $$d && dpkg-shlibdeps -O $(CURDIR)/bin/pkg/$(1) 2>/dev/null | sed 's/^shlibs:Depends=//'; rm -rf $$d)
 
 package: package-tools package-bin
-	@rm -f dist/cpx-agent_* dist/cpx-portal_* dist/cpx-agent-*.rpm dist/cpx-portal-*.rpm
+	@mkdir -p $(DIST); rm -f $(DIST)/cpx-agent_* $(DIST)/cpx-portal_* $(DIST)/cpx-agent-*.rpm $(DIST)/cpx-portal-*.rpm
 	@a=$(call shlibs,cpx-agent); p=$(call shlibs,cpx-portal); echo "deb depends: cpx-agent: $$a; cpx-portal: $$p"; \
 	for pk in agent portal; do for f in deb rpm; do \
-	  ARCH=amd64 VERSION=$(PKG_VER) AGENT_SHLIBS="$$a" PORTAL_SHLIBS="$$p" $(NFPM) pkg -f packaging/nfpm-$$pk.yaml -p $$f -t dist/ || exit 1; done; done
-	lintian --fail-on error,warning dist/cpx-agent_$(PKG_VER)_amd64.deb dist/cpx-portal_$(PKG_VER)_amd64.deb
-	@ls -l dist/
+	  ARCH=amd64 VERSION=$(PKG_VER) EXAMPLE=$(EXAMPLE) AGENT_SHLIBS="$$a" PORTAL_SHLIBS="$$p" $(NFPM) pkg -f packaging/nfpm-$$pk.yaml -p $$f -t $(DIST)/ || exit 1; done; done
+	$(if $(filter yes,$(LINT)),lintian --fail-on $(LINTIAN_FAIL) $(DIST)/cpx-agent_$(PKG_VER)_amd64.deb $(DIST)/cpx-portal_$(PKG_VER)_amd64.deb)
+	@ls -l $(DIST)/
 
 test-package: package
 	@set -e; for p in cpx-agent cpx-portal; do \
@@ -59,3 +63,14 @@ test-package: package
 	dpkg-deb -c dist/cpx-agent_$(PKG_VER)_amd64.deb | grep ' ./etc/xdg/autostart/cpx-agent.desktop$$' >/dev/null || { echo "cpx-agent.deb: no XDG autostart entry"; exit 1; }; \
 	if dpkg-deb -c dist/cpx-agent_$(PKG_VER)_amd64.deb | grep ' ./etc/cpx-agent/config.json$$' >/dev/null; then echo "cpx-agent.deb must not ship /etc/cpx-agent/config.json"; exit 1; fi; \
 	echo "packages $(PKG_VER): deb and rpm of cpx-agent and cpx-portal built and checked (lintian clean, rpm requires no Debian-only name, libc6 versioned)"
+	@$(MAKE) --no-print-directory test-package-install
+
+# test-package-install: the clean-install test (.ci/test-install.sh) from dist/ to a later build
+# (build number + 1, the example changed) made in dist/next.
+NEXT_BUILD = $(shell echo $$(( $(BUILD) + 1 )))
+test-package-install:
+	@t0=$$(date +%s); $(MAKE) --no-print-directory package-tools PKG_TOOLS=debootstrap; \
+	sed 's/"otp_channels": "skippable"/"otp_channels": "required"/' packaging/linux/config.example.json > bin/pkg/config.example.next.json; \
+	$(MAKE) --no-print-directory package BUILD=$(NEXT_BUILD) DIST=dist/next EXAMPLE=bin/pkg/config.example.next.json LINT=no >/dev/null && \
+	t1=$$(date +%s) && .ci/test-install.sh dist dist/next $(VERSION) $(shell cat VERSION).$(NEXT_BUILD) && \
+	echo "test-package-install: later build $$(( t1 - t0 )) s, chroot test $$(( $$(date +%s) - t1 )) s"
