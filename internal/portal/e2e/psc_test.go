@@ -52,7 +52,11 @@ func TestPSCDevWiring(t *testing.T) {
 	deadline := time.Now().Add(20 * time.Second)
 	for code == "" && time.Now().Before(deadline) {
 		time.Sleep(200 * time.Millisecond)
-		var first struct{ PSC struct{ BindingCode string `json:"binding_code"` } }
+		var first struct {
+			PSC struct {
+				BindingCode string `json:"binding_code"`
+			}
+		}
 		if line, _, ok := strings.Cut(out.String(), "\n"); ok && json.Unmarshal([]byte(line), &first) == nil {
 			code = first.PSC.BindingCode
 		}
