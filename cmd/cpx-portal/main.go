@@ -131,6 +131,10 @@ func migrate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "cpx-portal migrate:", err)
 		return 2
 	}
+	if err := checkDataDirOwner("migrate", c.DataDir, c.DatabaseDSN); err != nil {
+		fmt.Fprintln(stderr, "cpx-portal migrate:", err)
+		return 1
+	}
 	ctx := context.Background()
 	st, err := store.Open(ctx, c.DatabaseDSN, c.DataDir)
 	if err != nil {
