@@ -72,7 +72,7 @@ func loopbackHandler(state string, got chan<- loopbackResult) http.Handler {
 		res := loopbackResult{code: q.Get("code")}
 		msg := "Connexion réussie : vous pouvez fermer cette fenêtre et revenir à cpx-agent."
 		if e := q.Get("error"); e != "" || res.code == "" {
-			if e == "" {
+			if !stableCode(e) {
 				e = api.CodePSCHandoffFailed
 			}
 			res = loopbackResult{err: &api.Error{Status: http.StatusForbidden, Code: e, Message: "refused in the browser flow"}}
@@ -86,6 +86,19 @@ func loopbackHandler(state string, got chan<- loopbackResult) http.Handler {
 			fmt.Fprint(w, page("Cette connexion a déjà été reçue par cpx-agent."))
 		}
 	})
+}
+
+// stableCode: what a portal error code looks like (anything else from the URL is not taken).
+func stableCode(s string) bool {
+	if s == "" || len(s) > 40 {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && r != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 func page(msg string) string {
