@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,6 +26,7 @@ type PSCRig struct {
 	Sim    *pscsim.Server
 	Opts   *server.PSCOptions
 	Config config.PSC
+	simCfg pscsim.Config
 }
 
 // PSCRigOptions tune StartPSC.
@@ -63,6 +65,7 @@ func StartPSC(t testing.TB, dialect string, o PSCRigOptions) *PSCRig {
 		t.Fatalf("pscsim: %v", err)
 	}
 	t.Cleanup(func() { sim.Close() })
+	sc.Listen = strings.TrimPrefix(sim.Origin(), "https://") // a restart takes the same address
 	cfg := config.PSC{Issuer: sim.Issuer(), ClientID: pscsim.DevClientID, ClientCert: "mem", ClientKey: "mem"}.WithDefaults()
 	if o.Tune != nil {
 		o.Tune(&cfg)
@@ -79,5 +82,24 @@ func StartPSC(t testing.TB, dialect string, o PSCRigOptions) *PSCRig {
 	opts.PublicURL = pt.URL
 	pt.Enroll(t, pki.DemoHolders()["cps"])
 	pt.Enroll(t, pki.Holder{NationalID: StaffID, GivenName: "ALEX", Surname: "PERMANENT"})
-	return &PSCRig{Portal: pt, Sim: sim, Opts: opts, Config: cfg}
+	return &PSCRig{Portal: pt, Sim: sim, Opts: opts, Config: cfg, simCfg: sc}
+}
+
+// RestartSim stops the simulator and starts a new one on the same address: same issuer, new
+// signing keys (a key rotation, as the portal sees it).
+func (r *PSCRig) RestartSim(t testing.TB) {
+	t.Helper()
+	r.Sim.Close()
+	var err error
+	for range 50 { // the port is free again at once on Linux; retry briefly anyway
+		if r.Sim, err = pscsim.Start(context.Background(), r.simCfg); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("pscsim restart: %v", err)
+	}
+	sim := r.Sim
+	t.Cleanup(func() { sim.Close() })
 }

@@ -93,3 +93,23 @@ func mustPush(t *testing.T, r *portaltest.PSCRig, id string) pscsim.Push {
 	}
 	return p
 }
+
+// A new signing key at PSC (the simulator restarted on the same address: same issuer, new
+// keys): the portal's cached JWKS lacks the key id, go-oidc fetches the JWKS again and the
+// sign-in goes through.
+func TestPSCKeyRotation(t *testing.T) {
+	r := portaltest.StartPSC(t, store.SQLite, portaltest.PSCRigOptions{Sim: pscsim.Config{Knobs: pscsim.Knobs{Approve: pscsim.ApproveAuto}}})
+	pc := newClient(t, r.Portal)
+	for i := range 2 {
+		st, err := pc.StartPSC(context.Background(), physician, "poste-12")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := waitOutcome(t, pc, st.RequestID); err != nil {
+			t.Fatalf("sign-in %d: %v", i+1, err)
+		}
+		if i == 0 {
+			r.RestartSim(t)
+		}
+	}
+}
