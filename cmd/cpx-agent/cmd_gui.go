@@ -26,24 +26,40 @@ func init() {
 	})
 }
 
-func runGUI(args []string, _ io.Reader, _, stderr io.Writer) int {
+// guiFlags are the flags of `cpx-agent gui`.
+type guiFlags struct {
+	lang, step  string
+	demo, trace bool
+	autostart   bool
+}
+
+// parseGUIFlags parses the flags; ok is false on bad usage (said on stderr).
+func parseGUIFlags(args []string, stderr io.Writer) (f guiFlags, ok bool) {
 	fs := flag.NewFlagSet("gui", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	lang := fs.String("lang", "", `interface language: "fr" or "en" (default: the OS locale)`)
-	demo := fs.Bool("demo", false, "DEMO ONLY: a stand-in engine with fictitious data (PIN 0000 is wrong, phone 4000 is taken); no card, no portal")
-	step := fs.String("demo-step", "", "DEMO ONLY: open the demo on this screen (home, pin, profile, banner, …)")
-	trace := fs.Bool("demo-trace", false, "DEMO ONLY: print each intent type and step on stderr (GUI tests)")
-	autostart := fs.Bool("autostart", false, `started by the session's autostart (XDG autostart, the Windows Run entry): exit at once when the configuration says "autostart": "0"`)
+	fs.StringVar(&f.lang, "lang", "", `interface language: "fr" or "en" (default: the OS locale)`)
+	fs.BoolVar(&f.demo, "demo", false, "DEMO ONLY: a stand-in engine with fictitious data (PIN 0000 is wrong, phone 4000 is taken); no card, no portal")
+	fs.StringVar(&f.step, "demo-step", "", "DEMO ONLY: open the demo on this screen (home, pin, profile, banner, …)")
+	fs.BoolVar(&f.trace, "demo-trace", false, "DEMO ONLY: print each intent type and step on stderr (GUI tests)")
+	fs.BoolVar(&f.autostart, "autostart", false, `started by the session's autostart (XDG autostart, the Windows Run entry): exit at once when the configuration says "autostart": "0"`)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: cpx-agent gui [--lang fr|en] [--autostart] [--demo [--demo-step NAME]]")
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, traceHelp)
 	}
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return f, false
 	}
-	if *lang != "" && *lang != "fr" && *lang != "en" {
-		fmt.Fprintf(stderr, "cpx-agent gui: --lang must be fr or en, not %q\n", *lang)
+	if f.lang != "" && f.lang != "fr" && f.lang != "en" {
+		fmt.Fprintf(stderr, "cpx-agent gui: --lang must be fr or en, not %q\n", f.lang)
+		return f, false
+	}
+	return f, true
+}
+
+func runGUI(args []string, _ io.Reader, _, stderr io.Writer) int {
+	f, ok := parseGUIFlags(args, stderr)
+	if !ok {
 		return 2
 	}
 	if !haveDisplay() {
@@ -62,39 +78,34 @@ func runGUI(args []string, _ io.Reader, _, stderr io.Writer) int {
 
 	var eng ui.Engine
 	var station *ui.Workstation // the demo shows none
+	var instance net.Listener   // the session's single-instance socket (not for the demo)
 	done := func() {}
-	var instance net.Listener // the session's single-instance socket (not for the demo)
-	if !*demo {
-		ln, exit := sessionStart(*autostart, stderr)
-		if exit {
-			return 0
-		}
-		instance = ln
-	}
-	if *demo {
-		d := ui.NewDemoEngine(*step)
-		if *trace {
+	if f.demo {
+		d := ui.NewDemoEngine(f.step)
+		if f.trace {
 			d.Trace(stderr)
 		}
 		eng = tee(teeTrace(d, tw), trimWhenIdle)
 	} else {
+		ln, exit := sessionStart(f.autostart, stderr)
+		if exit {
+			return 0
+		}
+		instance = ln
 		e, cfg, stop, err := newEngine(ctx, stderr, tw)
 		if err != nil {
 			showStartupError(stderr, err)
 			return 1
 		}
 		eng, done, station = e, stop, workstationView(cfg)
-		if *lang == "" {
-			*lang = cfg.Language
+		if f.lang == "" {
+			f.lang = cfg.Language
 		}
 	}
 	a := app.NewWithID("fr.cpx-agent.agent")
 	trimAfterStart(a, trimDelay, freeOSMemory)
-	if instance != nil {
-		defer instance.Close()
-		go serveInstance(instance, raiseWindows(a))
-	}
-	ui.Run(a, eng, ui.Options{Lang: *lang, Version: version, Workstation: station})
+	defer answerSession(instance, a)()
+	ui.Run(a, eng, ui.Options{Lang: f.lang, Version: version, Workstation: station})
 	cancel() // the window is closed: the engine signs the session out and stops
 	done()
 	return 0

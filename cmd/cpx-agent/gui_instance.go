@@ -119,6 +119,16 @@ func sessionStart(autostart bool, stderr io.Writer) (ln net.Listener, exit bool)
 // msgAlreadyRunning is said by a second launch in the same session.
 const msgAlreadyRunning = "CPx Agent est déjà ouvert dans cette session : sa fenêtre est mise au premier plan."
 
+// answerSession serves the session's later agents (each raises a's windows) until the returned
+// function closes the socket; nil (the demo, or no socket) serves none.
+func answerSession(ln net.Listener, a fyne.App) func() {
+	if ln == nil {
+		return func() {}
+	}
+	go serveInstance(ln, raiseWindows(a))
+	return func() { _ = ln.Close() }
+}
+
 // raiseWindows shows and focuses the app's windows (from any goroutine).
 func raiseWindows(a fyne.App) func() {
 	return func() {
