@@ -39,7 +39,8 @@ type configValue struct {
 
 func newDoctorJSON(rep doctor.Report, cfg config.Config, loadErr error) doctorJSON {
 	src := config.DefaultSources()
-	cr := configReport{Sources: []string{src.System, src.DropIns + string(filepath.Separator) + "*.json", src.User, "env " + config.EnvPrefix + "*"}}
+	sources := append([]string{src.System, filepath.Join(src.DropIns, "*.json")}, config.MachineSources()...)
+	cr := configReport{Sources: append(sources, src.User, "env "+config.EnvPrefix+"*")}
 	if loadErr != nil {
 		cr.Error = loadErr.Error()
 	} else {

@@ -15,6 +15,11 @@ const (
 	PolicyKey  = `Software\Policies\cpx-agent`
 )
 
+// MachineSources names the machine layers for reports (doctor --json), in the order read.
+func MachineSources() []string {
+	return []string{`HKLM\` + MachineKey, `HKLM\` + PolicyKey + " (policy)"}
+}
+
 func machineLayers() ([]Layer, error) {
 	var out []Layer
 	for _, k := range []struct {
