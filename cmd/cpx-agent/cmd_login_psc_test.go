@@ -130,3 +130,12 @@ func TestLoginPSCBrowser(t *testing.T) {
 		t.Fatalf("session %+v", got.Session)
 	}
 }
+
+func TestPrintPSCSession(t *testing.T) {
+	var b bytes.Buffer
+	printSession(&b, false, api.Session{Method: api.MethodPSC, ACR: "eidas2", AuthMode: "MOBILE",
+		User: api.User{GivenName: "JEANNE", FamilyName: "DURAND"}, ExpiresAt: time.Now()})
+	if !strings.Contains(b.String(), "Connexion : Pro Santé Connect, application e-CPS, niveau eidas2") {
+		t.Fatalf("%q", b.String())
+	}
+}

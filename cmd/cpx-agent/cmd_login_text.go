@@ -22,6 +22,9 @@ func printSession(w io.Writer, asJSON bool, s api.Session) {
 		name += " (" + s.User.NationalID + ")"
 	}
 	fmt.Fprintf(w, "Connecté : %s\n", name)
+	if s.Method == api.MethodPSC {
+		fmt.Fprintf(w, "Connexion : Pro Santé Connect, %s, niveau %s\n", authModeFR(s.AuthMode), orNone(s.ACR))
+	}
 	if s.Profile != nil {
 		fmt.Fprintf(w, "Profil : %s — %s\n", s.Profile.Label, s.Profile.Entity.Name)
 	}
@@ -77,4 +80,22 @@ func frenchTime(t, now time.Time) string {
 		return hm
 	}
 	return fmt.Sprintf("le %02d/%02d à %s", t.Day(), int(t.Month()), hm)
+}
+
+// authModeFR names PSC's authMode for operators.
+func authModeFR(m string) string {
+	switch m {
+	case "MOBILE":
+		return "application e-CPS"
+	case "CARD":
+		return "carte CPx"
+	}
+	return orNone(m)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "non indiqué"
+	}
+	return s
 }
