@@ -3,6 +3,7 @@ package main
 import (
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 )
@@ -50,4 +51,22 @@ func TestInstanceAddrPerSession(t *testing.T) {
 	if b := instanceAddr(); a == b {
 		t.Fatalf("same address %q for two cache directories", a)
 	}
+}
+
+// Started by the session's autostart with "autostart": "0", the agent exits at once; started by
+// hand, it claims the session.
+func TestSessionStartAutostartOff(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // a session of its own
+	t.Setenv("CPX_AGENT_PORTAL_URL", "https://portail.si-samu.test")
+	t.Setenv("CPX_AGENT_AUTOSTART", "0")
+	var errb strings.Builder
+	if ln, exit := sessionStart(true, &errb); !exit || ln != nil {
+		t.Fatalf("autostart with autostart=0: exit %t, listener %v", exit, ln)
+	}
+	ln, exit := sessionStart(false, &errb)
+	if exit || ln == nil {
+		t.Fatalf("a launch by hand: exit %t, listener %v, stderr %q", exit, ln, errb.String())
+	}
+	_ = ln.Close()
 }
