@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,5 +112,22 @@ func TestPSCKeyRotation(t *testing.T) {
 		if i == 0 {
 			r.RestartSim(t)
 		}
+	}
+}
+
+// PSC down: the start answers psc_unavailable at once, audited; card sign-ins are not affected.
+func TestPSCUnreachable(t *testing.T) {
+	r := portaltest.StartPSC(t, store.SQLite, portaltest.PSCRigOptions{})
+	r.Sim.Close()
+	pc := newClient(t, r.Portal)
+	start := time.Now()
+	if _, err := pc.StartPSC(context.Background(), physician, "poste-12"); api.CodeOf(err) != api.CodePSCUnavailable {
+		t.Fatalf("PSC down: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("refusal took %v", d)
+	}
+	if a := lastAudit(t, r.Portal, store.AuditSignIn); a.Code != api.CodePSCUnavailable || !strings.Contains(a.Detail, "discovery") {
+		t.Fatalf("audit %+v", a)
 	}
 }
