@@ -11,9 +11,12 @@ WIN_GO       := CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gc
 MSI          := dist/cpx-agent-$(VERSION)-x64.msi
 # The ProductCode follows the version: the same version is the same product (never installed twice).
 PRODUCT_CODE  = $(shell printf 'cpx-agent-msi-%s' '$(VERSION)' | sha1sum | sed -E 's/^(.{8})(.{4})(.{4})(.{4})(.{12}).*/\1-\2-\3-\4-\5/' | tr a-f A-F)
-# The sources the Windows binaries are built from (tests excluded), and the version they carry.
+# The cache key: the sources the Windows binaries are built from (tests excluded), go.mod/go.sum
+# and the VERSION file — not the build number, so that a commit that leaves the Go code alone
+# (docs, packaging) reuses the binaries. A cached binary may then report an earlier build number
+# than the test MSI: these are CI artefacts; a release is `make package-windows`, always fresh.
 WIN_KEY       = $(shell { find cmd internal drivers -type f ! -name '*_test.go' | LC_ALL=C sort | xargs sha256sum; \
-                  sha256sum go.mod go.sum; echo '$(LDFLAGS)'; } | sha256sum | cut -c1-16)
+                  sha256sum go.mod go.sum VERSION; } | sha256sum | cut -c1-16)
 TEST_SERIAL  += test-msi
 
 .PHONY: package-windows test-msi win-tools msi
