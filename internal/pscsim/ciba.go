@@ -153,6 +153,8 @@ func (s *Server) Approve(authReqID string) error {
 		return err
 	}
 	ctx := context.Background()
+	s.answerMu.Lock()
+	defer s.answerMu.Unlock()
 	as, err := s.op.CIBAManager().SessionByAuthReqID(ctx, authReqID)
 	if err != nil {
 		return fmt.Errorf("pscsim: approve: %w", err)
@@ -178,6 +180,8 @@ func (s *Server) Deny(authReqID string) error {
 		return err
 	}
 	denied := goidc.NewError(goidc.ErrorCodeAccessDenied, "refused on the phone")
+	s.answerMu.Lock()
+	defer s.answerMu.Unlock()
 	if err := s.op.DenyCIBARequest(context.Background(), authReqID, denied); err != nil {
 		return fmt.Errorf("pscsim: deny: %w", err)
 	}

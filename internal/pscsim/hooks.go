@@ -111,7 +111,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, op http.Handler) 
 		return
 	}
 	rec := &answerRecorder{ResponseWriter: w}
+	s.answerMu.RLock()
 	op.ServeHTTP(rec, r)
+	s.answerMu.RUnlock()
 	answer := "tokens"
 	if rec.status != http.StatusOK {
 		var e goidc.Error

@@ -32,6 +32,11 @@ type Server struct {
 	origin, issuer string
 	srv            *http.Server
 
+	// answerMu keeps the phone's answers (which write the provider's stored CIBA session)
+	// apart from the token requests that read it: the provider's in-memory store shares one
+	// session value between them.
+	answerMu sync.RWMutex
+
 	mu      sync.Mutex
 	knobs   Knobs
 	pushes  map[string]*push
@@ -42,7 +47,8 @@ type Server struct {
 	wg      sync.WaitGroup
 }
 
-// Start listens on cfg.Listen and serves the simulator over HTTPS until Close.
+// Start listens on cfg.Listen and serves the simulator over HTTPS until Close (ctx bounds the
+// start only).
 func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
