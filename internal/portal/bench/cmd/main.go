@@ -63,7 +63,7 @@ func run(name, dsn string, d time.Duration, workers int, goal float64, p99Goal t
 		return err
 	}
 	bench.Row(os.Stdout, fmt.Sprintf("%s: card sign-ins/s (%d concurrent)", name, workers), fmt.Sprintf("%.0f/s", thr.Rate()), fmt.Sprintf(">= %.0f/s", goal), thr.Rate()/goal)
-	if err := floor(ctx, p, name, workers, d, thr.Rate()); err != nil {
+	if err := floor(ctx, p, name, workers, d, thr); err != nil {
 		return err
 	}
 	cpu := thr.CPUPerSignIn()
@@ -102,7 +102,7 @@ const beforeHardening = 524.0
 // floor runs the same closed loop against a bare crypto/tls server doing the same RSA-2048
 // mutual-TLS handshake (bench.StartBare), in the same run, and prints the portal's rate beside
 // it (goal: at least 0.9 of the bare server) and beside the figure before the hardening.
-func floor(ctx context.Context, p *bench.Portal, name string, workers int, d time.Duration, rate float64) error {
+func floor(ctx context.Context, p *bench.Portal, name string, workers int, d time.Duration, thr bench.Result) error {
 	bare, err := bench.StartBare(p)
 	if err != nil {
 		return err
@@ -115,10 +115,14 @@ func floor(ctx context.Context, p *bench.Portal, name string, workers int, d tim
 	if res.Failed > 0 {
 		return fmt.Errorf("bare server: %d failed: %v", res.Failed, res.FirstErr)
 	}
+	cores := float64(runtime.NumCPU())
+	capacity := func(r bench.Result) float64 { return cores * float64(time.Second) / float64(max(r.CPUPerSignIn(), 1)) }
 	bench.Row(os.Stdout, name+": bare crypto/tls mTLS handshakes/s", fmt.Sprintf("%.0f/s", res.Rate()), "-", 0)
-	bench.Row(os.Stdout, name+": portal / bare crypto/tls", fmt.Sprintf("%.2f", rate/res.Rate()), ">= 0.90", rate/res.Rate()/0.9)
+	bench.Row(os.Stdout, name+": portal / bare, measured wall clock", fmt.Sprintf("%.2f", thr.Rate()/res.Rate()), ">= 0.90", thr.Rate()/res.Rate()/0.9)
+	bench.Row(os.Stdout, name+": bare CPU per handshake (server + generator)", ms(res.CPUPerSignIn()), "-", 0)
+	bench.Row(os.Stdout, name+": portal / bare, implied by CPU time", fmt.Sprintf("%.2f", capacity(thr)/capacity(res)), ">= 0.90", capacity(thr)/capacity(res)/0.9)
 	if name == "sqlite" {
-		bench.Row(os.Stdout, name+": portal now / before hardening (524/s)", fmt.Sprintf("%.2f", rate/beforeHardening), "-", 0)
+		bench.Row(os.Stdout, name+": measured now / before hardening", fmt.Sprintf("%.0f/s", thr.Rate()), fmt.Sprintf("%.0f/s", beforeHardening), thr.Rate()/beforeHardening)
 	}
 	return nil
 }
