@@ -10,10 +10,8 @@ import (
 // onIntent applies what the user asked for when the current step allows it; anything else is
 // ignored (a double click, a screen already gone). Secrets of ignored intents are zeroed.
 func (e *Engine) onIntent(in Intent) {
-	r := &e.run
 	if !e.allowed(in) {
-		e.log.Debug("intent ignored", "intent", fmt.Sprintf("%T", in), "step", r.s.Step.String(), "busy", r.s.Busy)
-		scrub(in)
+		e.ignore(in)
 		return
 	}
 	switch v := in.(type) {
@@ -60,12 +58,21 @@ func (e *Engine) onIntent(in Intent) {
 	case OpenChangePwd:
 		e.openPolicy(StepChangePassword, false)
 	case OpenSettings:
-		r.from = r.s.Step
-		e.to(StepSettings)
-		r.s.Diagnostic, r.s.DiagnosticOK = "", false
-		e.publish()
+		e.openSettings()
 	case RunDiagnostic:
 		e.runDiagnostic()
+	case Lock:
+		e.lockNow()
+	case SignOut:
+		e.signOutNow(NoticeSignedOut)
+	default:
+		e.onSelfService(in)
+	}
+}
+
+// onSelfService applies the account recovery and card self-service intents.
+func (e *Engine) onSelfService(in Intent) {
+	switch v := in.(type) {
 	case SetSecretQuestion:
 		e.setSecretQuestion(v)
 	case ForgotIdentifiant:
@@ -84,10 +91,6 @@ func (e *Engine) onIntent(in Intent) {
 		e.submitCardAdmin(v.Old, v.New, v.Confirm, false)
 	case SubmitCardUnblock:
 		e.submitCardAdmin(v.PUK, v.New, v.Confirm, true)
-	case Lock:
-		e.lockNow()
-	case SignOut:
-		e.signOutNow(NoticeSignedOut)
 	}
 }
 
@@ -140,6 +143,14 @@ func (e *Engine) allowed(in Intent) bool {
 		return step == StepSettings
 	case SetSecretQuestion:
 		return step == StepSecretQuestion
+	}
+	return e.allowedSelfService(in, step, signed)
+}
+
+// allowedSelfService is allowed for the recovery and card self-service intents.
+func (e *Engine) allowedSelfService(in Intent, step Step, signed bool) bool {
+	r := &e.run
+	switch in.(type) {
 	case ForgotIdentifiant, ForgotPassword:
 		return !signed && (step == StepOTPIdentifiant || step == StepOTPPassword || step == StepRecoverDone)
 	case SubmitRecoveryName:
@@ -251,4 +262,20 @@ func isActionStep(s Step) bool {
 		return true
 	}
 	return false
+}
+
+// ignore drops an intent the current step does not take, zeroing its secrets.
+func (e *Engine) ignore(in Intent) {
+	r := &e.run
+	e.log.Debug("intent ignored", "intent", fmt.Sprintf("%T", in), "step", r.s.Step.String(), "busy", r.s.Busy)
+	scrub(in)
+}
+
+// openSettings shows the settings screen, remembering where to come back.
+func (e *Engine) openSettings() {
+	r := &e.run
+	r.from = r.s.Step
+	e.to(StepSettings)
+	r.s.Diagnostic, r.s.DiagnosticOK = "", false
+	e.publish()
 }
