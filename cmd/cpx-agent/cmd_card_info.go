@@ -171,7 +171,7 @@ func signChallenge(ctx context.Context, tok *token.Token, secrets *secretInput) 
 	}
 	if len(pin) > 64 {
 		clear(pin)
-		return &cliError{Code: codePINFormat, exit: exitUsage, Message: "Le code PIN comporte 4 chiffres."}
+		return &cliError{Code: codePINFormat, exit: exitUsage, Message: sentence(codePINFormat, nil)}
 	}
 	key, err := tok.Login(pin)
 	clear(pin)

@@ -127,7 +127,7 @@ func TestLoginPortalUnreachable(t *testing.T) {
 	if code := run(args, strings.NewReader("pw\n"), &out, &errb); code != exitError {
 		t.Fatalf("exit %d", code)
 	}
-	want := "Le portail est injoignable : vérifiez l'adresse (https://127.0.0.1:1) et le réseau."
+	want := "Le portail SI-SAMU ne répond pas. Vérifiez le réseau puis réessayez ; si cela persiste, contactez le support informatique. Adresse du portail : https://127.0.0.1:1."
 	if !strings.Contains(errb.String(), want) || strings.Contains(errb.String(), "dial tcp") {
 		t.Fatalf("stderr %q, want %q", errb.String(), want)
 	}

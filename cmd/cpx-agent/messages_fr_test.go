@@ -13,10 +13,12 @@ import (
 
 	"github.com/cpx-agent/cpx-agent/internal/portal/api"
 	ptoken "github.com/cpx-agent/cpx-agent/internal/token"
+	"github.com/cpx-agent/cpx-agent/internal/ui"
 )
 
 // Every stable portal code (read from internal/portal/api/errors.go, so a new code fails this
-// test until it has a sentence) has a French sentence.
+// test until it has a sentence) has a French sentence in the one table the GUI and the CLI
+// share, and is in api.Codes.
 func TestEveryPortalCodeHasFrench(t *testing.T) {
 	f, err := parser.ParseFile(token.NewFileSet(), "../../internal/portal/api/errors.go", nil, 0)
 	if err != nil {
@@ -36,8 +38,8 @@ func TestEveryPortalCodeHasFrench(t *testing.T) {
 				}
 				code, _ := strconv.Unquote(vs.Values[i].(*ast.BasicLit).Value)
 				n++
-				if portalMessages[code] == "" {
-					t.Errorf("%s (%q) has no French sentence in portalMessages", name.Name, code)
+				if portalMessages[code] == "" || ui.Sentence("err."+code, nil) == "" {
+					t.Errorf("%s (%q) has no French sentence in the table (err.%s) or is missing from api.Codes", name.Name, code, code)
 				}
 			}
 		}
@@ -64,12 +66,16 @@ func TestPINOutcomes(t *testing.T) {
 		{ptoken.ErrPINFormat, exitUsage, "Le code PIN comporte 4 chiffres."},
 		{noInput("PIN"), exitUsage, "aucun code PIN sur l'entrée standard"},
 		{&api.Error{Code: api.CodePhoneTaken, Details: map[string]string{"holder": "CAMILLE MARTIN"}}, exitRefused,
-			"Téléphone déjà lié à la session de CAMILLE MARTIN : relancez avec --takeover pour le reprendre."},
-		{&api.Error{Code: api.CodeForbidden, Message: "not habilitated"}, exitError, "Vous n'êtes pas habilité"},
-		{&api.Error{Code: api.CodeOTPInvalid, Details: map[string]string{"tries_left": "1"}}, exitError, "Code incorrect : 1 essai restant."},
-		{&api.Error{Code: api.CodeAccountLocked, Details: map[string]string{"retry_after": "1200"}}, exitError, "réessayez dans 20 minutes"},
+			"Ce téléphone est déjà lié à la session de CAMILLE MARTIN. Relancez avec --takeover pour le reprendre."},
+		{&api.Error{Code: api.CodeForbidden, Message: "not habilitated"}, exitError,
+			"Vous n'avez pas les autorisations requises pour vous connecter sur cette application."},
+		{&api.Error{Code: api.CodeOTPInvalid, Details: map[string]string{"tries_left": "1"}}, exitError,
+			"Code incorrect. Vérifiez le code reçu et réessayez. 1 essai restant."},
+		{&api.Error{Code: api.CodeAccountLocked, Details: map[string]string{"retry_after": "1200"}}, exitError,
+			"Le compte a été verrouillé suite à un trop grand nombre d'échecs de connexion avec cet identifiant utilisateur."},
+		{&api.Error{Code: api.CodeAccountLocked, Details: map[string]string{"retry_after": "1200"}}, exitError, "Réessayez dans 20 minutes."},
 		{&api.Error{Code: "brand_new", Message: "Nouveau refus."}, exitError, "Nouveau refus."},
-		{errors.New("boom"), exitError, "Erreur : boom"},
+		{errors.New("boom"), exitError, "Détail : boom"},
 	}
 	for _, c := range cases {
 		e := describe(c.err, "https://portal")

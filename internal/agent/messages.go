@@ -137,15 +137,7 @@ var sentinelKeys = []struct {
 }
 
 // portalKeys are the portal's stable codes the UI translates as they are.
-var portalKeys = []string{api.CodeInvalidRequest, api.CodeUnauthenticated, api.CodeSessionExpired,
-	api.CodeSessionRevoked, api.CodeCertUntrusted, api.CodeCertExpired, api.CodeCertRevoked,
-	api.CodeCertUsage, api.CodeCardUnknown, api.CodeForbidden, api.CodeProfileUnknown,
-	api.CodeProfileRequired, api.CodePhoneUnknown, api.CodePhoneTaken, api.CodeCredentials,
-	api.CodeAccountLocked, api.CodePasswordPolicy, api.CodePasswordMismatch, api.CodePasswordExpired,
-	api.CodePasswordReused, api.CodeOTPInvalid, api.CodeOTPExpired, api.CodeOTPTriesExceeded,
-	api.CodeOTPResendTooSoon, api.CodeOTPResendCap, api.CodeNoChannel, api.CodeChannelInvalid,
-	api.CodeDeliveryFailed, api.CodeCaptchaInvalid, api.CodeLinkInvalid, api.CodeRateLimited,
-	api.CodeNotFound, api.CodeInternal}
+var portalKeys = api.Codes()
 
 // MessageKey turns an error of a Snapshot into a stable key for the UI ("" for nil). The
 // portal's codes are keys as they are; card and input errors have their own keys; the portal

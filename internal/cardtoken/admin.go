@@ -70,7 +70,7 @@ func (p *Port) adminCall(ctx context.Context, reader, op string, first, second [
 }
 
 // cardAdminErr maps the self-service errors of internal/token onto the engine's; the others
-// went through engineErr already.
+// went through EngineError already.
 func cardAdminErr(err error) error {
 	switch {
 	case err == nil:

@@ -10,8 +10,9 @@ import (
 	"github.com/cpx-agent/cpx-agent/internal/token"
 )
 
-// engineErr maps internal/token's errors onto the engine's (the original stays wrapped).
-func engineErr(err error) error {
+// EngineError maps internal/token's errors onto the engine's (the original stays wrapped), so
+// that agent.MessageKey names them: the port's callers and the command line use it alike.
+func EngineError(err error) error {
 	var pe *token.PINError
 	switch {
 	case errors.Is(err, token.ErrPINLocked):

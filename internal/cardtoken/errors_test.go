@@ -23,16 +23,16 @@ func TestTokenErrorMapping(t *testing.T) {
 		{token.ErrPINFormat, agent.ErrPINFormat, "pin_format"},
 	}
 	for _, c := range cases {
-		got := engineErr(c.in)
+		got := EngineError(c.in)
 		if !errors.Is(got, c.want) || agent.MessageKey(got) != c.key {
 			t.Errorf("%v → %v (key %q)", c.in, got, agent.MessageKey(got))
 		}
 	}
 	var pe *agent.PINError
-	if !errors.As(engineErr(&token.PINError{TriesLeft: -1, Tries: token.PINTries{Left: -1, Low: true}}), &pe) || pe.TriesLeft != 2 {
+	if !errors.As(EngineError(&token.PINError{TriesLeft: -1, Tries: token.PINTries{Left: -1, Low: true}}), &pe) || pe.TriesLeft != 2 {
 		t.Errorf("COUNT_LOW → %+v, want 2 tries left", pe)
 	}
-	if errors.Is(locked, token.ErrPINLocked) && !errors.Is(engineErr(locked), agent.ErrPINLocked) {
+	if errors.Is(locked, token.ErrPINLocked) && !errors.Is(EngineError(locked), agent.ErrPINLocked) {
 		t.Errorf("last wrong PIN not mapped to locked")
 	}
 }

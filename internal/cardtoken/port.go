@@ -144,7 +144,7 @@ func (p *Port) opened(reader string, e *entry) {
 	t, err := p.open(context.Background(), reader) // shared by every waiter: no caller's ctx
 	p.mu.Lock()
 	if err != nil {
-		e.err = engineErr(err)
+		e.err = EngineError(err)
 		e.dead = true
 		if p.entries[reader] == e {
 			delete(p.entries, reader)
@@ -248,7 +248,7 @@ func (p *Port) Close() {
 
 // fail maps err and drops the reader's token when the card is gone.
 func (p *Port) fail(reader string, e *entry, err error) error {
-	mapped := engineErr(err)
+	mapped := EngineError(err)
 	if errors.Is(mapped, agent.ErrCardRemoved) {
 		p.mu.Lock()
 		mine := p.entries[reader] == e

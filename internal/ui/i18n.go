@@ -4,7 +4,9 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
+	"text/template"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
@@ -40,6 +42,25 @@ func T(key string, data ...any) string {
 		fallback = key
 	}
 	return lang.X(key, fallback, data...)
+}
+
+// Sentence is the French message of key with its {{.Field}} filled from data, without Fyne:
+// the command line reads the same table as the GUI (err.<key> for an error's message key,
+// agent.MessageKey). An unknown key is "".
+func Sentence(key string, data map[string]any) string {
+	text, ok := french()[key]
+	if !ok {
+		return ""
+	}
+	t, err := template.New(key).Option("missingkey=zero").Parse(text)
+	if err != nil {
+		return text
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, data); err != nil {
+		return text
+	}
+	return b.String()
 }
 
 // hasMessage says whether key is a known message.
