@@ -1,14 +1,10 @@
 package main
 
-// Adapters from the real parts to the flow engine's ports (internal/agent/ports.go), and
-// newAgentEngine, which wires them. cmd_gui.go's newEngine can be:
-//
-//	cfg, err := config.Load(config.DefaultSources())
-//	if err != nil { return nil, err }
-//	e, closeFn, err := newAgentEngine(cfg, slog.Default())
-//	if err != nil { return nil, err }
-//	go func() { _ = e.Run(ctx); closeFn() }()
-//	return e, nil
+// newAgentEngine wires the real parts to the flow engine's ports (internal/agent/ports.go):
+// the card monitor through cardPort (below), the card's PKCS#11 side through
+// internal/cardtoken, the portal client as it is (it speaks the port's api types), the OS
+// keyring, the prefs file, the system browser and the doctor diagnostic. cmd_gui.go's
+// newEngine calls it and runs the engine.
 
 import (
 	"context"
