@@ -28,6 +28,27 @@ import (
 // authOptions builds password + OTP sign-in from the configuration and starts its delivery
 // worker (until ctx ends). In dev mode without an SMTP relay, messages go to the dev outbox;
 // outside dev mode without a relay, it is off (nil).
+// passwordPolicy is the configuration's password preset.
+func passwordPolicy(c config.Config) (password.Policy, error) {
+	pol, ok := password.Preset(c.PasswordRules)
+	if !ok {
+		return password.Policy{}, fmt.Errorf("password_policy %q: want sante or norm", c.PasswordRules)
+	}
+	return pol, nil
+}
+
+// passwordConfig is the password policy, expiry and lockout of the configuration.
+func passwordConfig(c config.Config, a config.Auth) (password.Config, error) {
+	pol, err := passwordPolicy(c)
+	if err != nil {
+		return password.Config{}, err
+	}
+	return password.Config{Params: password.DefaultParams, Policy: pol,
+		MaxAge: time.Duration(c.PasswordAge) * 24 * time.Hour,
+		Lockout: password.Lockout{MaxFailures: a.LockoutFailures, LockFor: a.LockoutFor.D(),
+			MaxLockFor: a.LockoutMaxFor.D(), PermanentAfter: a.LockoutPermanentAfter}}, nil
+}
+
 func authOptions(ctx context.Context, c config.Config, st *store.Store, log *slog.Logger) (*server.AuthOptions, error) {
 	a := c.Auth.WithDefaults()
 	if c.Dev && a.SMTP.Addr == "" {
@@ -44,14 +65,10 @@ func authOptions(ctx context.Context, c config.Config, st *store.Store, log *slo
 	if err != nil {
 		return nil, err
 	}
-	pol, ok := password.Preset(c.PasswordRules)
-	if !ok {
-		return nil, fmt.Errorf("password_policy %q: want sante or norm", c.PasswordRules)
+	pw, err := passwordConfig(c, a)
+	if err != nil {
+		return nil, err
 	}
-	pw := password.Config{Params: password.DefaultParams, Policy: pol,
-		MaxAge: time.Duration(c.PasswordAge) * 24 * time.Hour,
-		Lockout: password.Lockout{MaxFailures: a.LockoutFailures, LockFor: a.LockoutFor.D(),
-			MaxLockFor: a.LockoutMaxFor.D(), PermanentAfter: a.LockoutPermanentAfter}}
 	senders, err := authSenders(a, st)
 	if err != nil {
 		return nil, err

@@ -16,7 +16,6 @@ import (
 
 	"github.com/cpx-agent/cpx-agent/internal/portal/certauth"
 	"github.com/cpx-agent/cpx-agent/internal/portal/config"
-	"github.com/cpx-agent/cpx-agent/internal/portal/password"
 	"github.com/cpx-agent/cpx-agent/internal/portal/server"
 )
 
@@ -56,16 +55,13 @@ func runServer(ctx context.Context, c config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("tls certificate: %w", err)
 	}
-	if c.ClientCRL == "" {
-		log.Warn("no client_crl configured: revoked cards are not refused")
-	}
-	v, err := certauth.New(c.ClientCA, c.ClientCRL, log)
+	v, err := clientVerifier(c, log)
 	if err != nil {
 		return err
 	}
-	pol, ok := password.Preset(c.PasswordRules)
-	if !ok {
-		return fmt.Errorf("password_policy %q: want sante or norm", c.PasswordRules)
+	pol, err := passwordPolicy(c) // auth_wire.go
+	if err != nil {
+		return err
 	}
 	auth, err := authOptions(ctx, c, st, log) // auth_wire.go
 	if err != nil {
@@ -98,4 +94,12 @@ func runServer(ctx context.Context, c config.Config, log *slog.Logger) error {
 	}
 	log.Info("cpx-portal stopped")
 	return err
+}
+
+// clientVerifier checks card certificates against the configured CAs and CRL.
+func clientVerifier(c config.Config, log *slog.Logger) (*certauth.Verifier, error) {
+	if c.ClientCRL == "" {
+		log.Warn("no client_crl configured: revoked cards are not refused")
+	}
+	return certauth.New(c.ClientCA, c.ClientCRL, log)
 }
