@@ -126,3 +126,17 @@ func TestAttackSecretAnswers(t *testing.T) {
 		}
 	})
 }
+
+// TestAttackUnnormalisedNames: finding 10. Names that do not normalise each have their own
+// counter: locking one does not lock every other such name.
+func TestAttackUnnormalisedNames(t *testing.T) {
+	rig := startAuth(t, "sqlite")
+	ctx := context.Background()
+	for range 4 {
+		rig.c.SignInPassword(ctx, "!!!", []byte("Faux#essai"), "poste-1", "")
+	}
+	_, err := rig.c.SignInPassword(ctx, "!!!", []byte("Faux#essai"), "poste-1", "")
+	wantCode(t, err, api.CodeAccountLocked)
+	_, err = rig.c.SignInPassword(ctx, "???", []byte("Faux#essai"), "poste-1", "")
+	wantCode(t, err, api.CodeCredentials)
+}
