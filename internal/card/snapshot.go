@@ -21,43 +21,44 @@ type ReaderStatus struct {
 // ReaderNames lists pcscd's readers by name only (SCardListReaders): no card is touched. No
 // reader is an empty list.
 func ReaderNames() ([]string, error) {
+	var names []string
+	err := withReaders(func(_ *scard.Context, n []string) { names = n })
+	return names, err
+}
+
+// withReaders establishes a context, lists the readers (none is not an error) and calls f.
+func withReaders(f func(ctx *scard.Context, names []string)) error {
 	ctx, err := scard.EstablishContext()
 	if err != nil {
-		return nil, fmt.Errorf("readers: establish context: %w", mapErr(err))
+		return fmt.Errorf("readers: establish context: %w", mapErr(err))
 	}
 	defer ctx.Release()
 	names, err := ctx.ListReaders()
 	if err != nil {
-		if err = mapErr(err); errors.Is(err, ErrNoReader) {
-			return nil, nil
+		if err = mapErr(err); !errors.Is(err, ErrNoReader) {
+			return fmt.Errorf("readers: list: %w", err)
 		}
-		return nil, fmt.Errorf("readers: list: %w", err)
+		names = nil
 	}
-	return names, nil
+	f(ctx, names)
+	return nil
 }
 
 // Readers lists the readers and what is in them, once (for diagnostics; use a Monitor to
 // follow changes). It connects to each card in shared mode and leaves it as found; it does
 // not call SCardGetStatusChange, so it never waits behind a Monitor of the same process.
 func Readers() ([]ReaderStatus, error) {
-	ctx, err := scard.EstablishContext()
-	if err != nil {
-		return nil, fmt.Errorf("readers: establish context: %w", mapErr(err))
-	}
-	defer ctx.Release()
-	names, err := ctx.ListReaders()
-	if err != nil {
-		err = mapErr(err)
-		if errors.Is(err, ErrNoReader) {
-			return nil, nil
+	var out []ReaderStatus
+	err := withReaders(func(ctx *scard.Context, names []string) {
+		out = make([]ReaderStatus, 0, len(names))
+		for _, n := range names {
+			out = append(out, readerStatus(ctx, n))
 		}
-		return nil, fmt.Errorf("readers: list: %w", err)
+	})
+	if len(out) == 0 {
+		out = nil
 	}
-	out := make([]ReaderStatus, 0, len(names))
-	for _, n := range names {
-		out = append(out, readerStatus(ctx, n))
-	}
-	return out, nil
+	return out, err
 }
 
 func readerStatus(ctx *scard.Context, name string) ReaderStatus {
