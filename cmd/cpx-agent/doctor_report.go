@@ -43,6 +43,7 @@ func newDoctorJSON(rep doctor.Report, cfg config.Config, loadErr error) doctorJS
 	cr := configReport{Sources: append(sources, src.User, "env "+config.EnvPrefix+"*")}
 	if loadErr != nil {
 		cr.Error = loadErr.Error()
+		rep.Checks = append([]doctor.Check{configCheck(loadErr)}, rep.Checks...)
 	} else {
 		cr.Values, cr.Locked, cr.Warnings = map[string]configValue{}, cfg.Locked, cfg.Warnings
 		b, _ := json.Marshal(cfg)
@@ -62,11 +63,19 @@ func (d doctorJSON) marshal() []byte {
 
 // Text is the terminal report, the configuration's state on its first line.
 func (d doctorJSON) Text() string {
-	head := d.Version.String() + "\n"
-	if d.Config.Error != "" {
-		head += "[fail] config       configuration ignored: " + d.Config.Error + "\n"
+	return d.Version.String() + "\n" + d.Report.Text()
+}
+
+// configCheck is the report's first line when the configuration could not be used: a check
+// like the others, so that the verdict, the exit code and the GUI agree with the text. It is a
+// warning: every workstation check still ran (on the defaults), and the exit code 1 stays the
+// sign of a failed workstation check; the JSON's config.error carries the reason for scripts.
+func configCheck(err error) doctor.Check {
+	return doctor.Check{
+		Name: "config", Title: "Configuration", Status: doctor.Warn,
+		Detail: "configuration ignored: " + err.Error(),
+		Fix:    "La configuration de ce poste est incomplète ou invalide : contactez votre service informatique.",
 	}
-	return head + d.Report.Text()
 }
 
 // logTail bounds each log file copied into a bundle.

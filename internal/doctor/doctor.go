@@ -50,6 +50,17 @@ func (r Report) Failed() bool {
 	return false
 }
 
+// count gives the number of checks with status s.
+func (r Report) count(s Status) int {
+	n := 0
+	for _, c := range r.Checks {
+		if c.Status == s {
+			n++
+		}
+	}
+	return n
+}
+
 // JSON is the report as indented JSON.
 func (r Report) JSON() ([]byte, error) { return json.MarshalIndent(r, "", "  ") }
 
@@ -65,6 +76,9 @@ func (r Report) Text() string {
 	verdict := "all checks passed"
 	if r.Failed() {
 		verdict = "some checks FAILED"
+	}
+	if n := r.count(Warn); n > 0 {
+		verdict += fmt.Sprintf(", %d warning(s)", n)
 	}
 	fmt.Fprintf(&b, "%s (%s)\n", verdict, r.Time.Format(time.RFC3339))
 	return b.String()
