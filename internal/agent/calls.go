@@ -70,6 +70,9 @@ func (e *Engine) to(step Step) {
 	}
 	s.Step, s.Err, s.Notice, s.Holder, s.Busy, s.BusyLabel = step, nil, "", "", false, ""
 	e.run.stopReading() // a card reading still running is ignored (see identify)
+	if step != StepPSC && step != StepPSCPush && step != StepPSCBrowser {
+		s.PSC = nil
+	}
 	if step != StepSettings {
 		s.Diagnostic, s.DiagnosticOK = "", false
 	}

@@ -41,6 +41,7 @@ func (p *MemoryPrefs) Set(key, value string) error {
 // Prefs keys the engine uses.
 const (
 	PrefLastPhone   = "last_phone"
+	PrefLastPSCID   = "last_psc_national_id" // national id of the last Pro Santé Connect sign-in
 	PrefLastProfile = "last_profile"
 )
 

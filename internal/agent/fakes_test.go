@@ -11,8 +11,6 @@ import (
 	"math/big"
 	"sync"
 	"time"
-
-	"github.com/cpx-agent/cpx-agent/internal/portal/api"
 )
 
 // trace is one ordered log shared by the fakes and the snapshot recorder, to assert what
@@ -242,10 +240,6 @@ func (k *memKeys) Delete(key string) error {
 	delete(k.m, key)
 	return nil
 }
-
-type fakePSC struct{ si api.SignIn }
-
-func (p fakePSC) Start(ctx context.Context) (api.SignIn, error) { return p.si, nil }
 
 func (f *fakeToken) loginCount() int {
 	f.mu.Lock()

@@ -23,6 +23,10 @@ func (e *Engine) onIntent(in Intent) {
 		e.choosePSC()
 	case ChooseECPS:
 		e.chooseECPS()
+	case StartPSCPush:
+		e.startPSCPush(v.NationalID)
+	case StartPSCBrowser:
+		e.startPSCBrowser(v.NationalID)
 	case SubmitPIN:
 		e.submitPIN(v.PIN)
 	case Cancel:
@@ -117,6 +121,8 @@ func (e *Engine) allowed(in Intent) bool {
 		return !signed
 	case SubmitPIN:
 		return step == StepPIN
+	case StartPSCPush, StartPSCBrowser:
+		return step == StepPSC && e.d.PSC != nil
 	case ChooseProfile:
 		return step == StepChooseProfile
 	case LinkPhone:
@@ -233,6 +239,8 @@ func (e *Engine) cancel() {
 	}
 	signed := r.token != ""
 	switch {
+	case step == StepPSCPush || step == StepPSCBrowser:
+		e.cancelPSC()
 	case step == StepCardPINChange || step == StepCardUnblock:
 		e.cardAdminBack("")
 	case step == StepSettings && signed && r.from == StepSignedIn:

@@ -30,6 +30,8 @@ const (
 	BusyOTPSending        = "otp_sending"
 	BusyOTPVerifying      = "otp_verifying"
 	BusyPSCWaiting        = "psc_waiting"
+	BusyPSCStarting       = "psc_starting"
+	BusyPSCBrowser        = "psc_browser"
 	BusyECPSActivating    = "ecps_activating"
 	BusyDiagnosing        = "diagnosing"
 	BusySecretSetting     = "secret_setting"
@@ -60,6 +62,7 @@ const (
 	NoticePasswordChanged       = "password_changed" // seed 001: confirmation mail on its way
 	NoticePINChanged            = "pin_changed"
 	NoticeCardUnblocked         = "card_unblocked"
+	NoticePSCUnavailable        = "psc_unavailable_otp" // PSC unreachable: the OTP path instead
 )
 
 // Error keys that are not portal codes.
@@ -96,6 +99,8 @@ const (
 	KeyPUKLocked             = "puk_locked"
 	KeyPUKFormat             = "puk_format"
 	KeyUnblockUnsupported    = "unblock_unsupported"
+	KeyNationalIDFormat      = "national_id_format"
+	KeyPSCUnknownID          = "psc_unknown_id"
 )
 
 var sentinelKeys = []struct {
@@ -134,6 +139,8 @@ var sentinelKeys = []struct {
 	{ErrPUKLocked, KeyPUKLocked},
 	{ErrPUKFormat, KeyPUKFormat},
 	{ErrUnblockUnsupported, KeyUnblockUnsupported},
+	{ErrNationalIDFormat, KeyNationalIDFormat},
+	{ErrPSCUnknownID, KeyPSCUnknownID},
 }
 
 // portalKeys are the portal's stable codes the UI translates as they are.
@@ -179,6 +186,7 @@ func MessageKeys() []string {
 		NoticeSignedOutCardRemoved, NoticePreviousUserSignedOut, NoticeOTPChannelsReminder,
 		NoticeCodeSent, NoticeChannelValidated, NoticeDeviceForgotten, NoticeECPSActivated,
 		NoticePasswordChanged, NoticePINChanged, NoticeCardUnblocked,
+		BusyPSCStarting, BusyPSCBrowser, NoticePSCUnavailable,
 		KeyPortalCertificate, KeyTimeout, KeyUnknown}
 	seen := map[string]bool{}
 	for _, k := range keys {

@@ -179,28 +179,6 @@ func (e *Engine) otpSignedIn(si api.SignIn) {
 	e.beginSession(si, identity{})
 }
 
-// choosePSC is the Pro Santé Connect hook: without a PSC port, a clear "not configured".
-func (e *Engine) choosePSC() {
-	e.newFlow()
-	e.to(StepPSC)
-	if e.d.PSC == nil {
-		e.fail(ErrNotConfigured)
-		return
-	}
-	psc := e.d.PSC
-	e.startFull(BusyPSCWaiting, e.cfg.PSCTimeout, func(ctx context.Context) (func(), func()) {
-		si, err := psc.Start(ctx)
-		return func() {
-			if err != nil {
-				e.fail(err)
-				return
-			}
-			e.beginSession(si, identity{})
-		}, func() { e.signOutStale(si, err) }
-	})
-	e.publish()
-}
-
 // chooseECPS is the e-CPS activation hook (it needs the card in the reader).
 func (e *Engine) chooseECPS() {
 	r := &e.run

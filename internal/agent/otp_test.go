@@ -174,12 +174,3 @@ func TestHooksNotConfigured(t *testing.T) {
 		t.Fatalf("ecps: %v", s.Err)
 	}
 }
-
-func TestPSCHook(t *testing.T) {
-	h := newHarness(t, Config{}, func(d *Deps) {
-		d.PSC = fakePSC{si: api.SignIn{Token: "psc-tok", Session: api.Session{ID: "psc", Method: api.MethodPSC,
-			RequiredActions: []string{api.ActionLinkPhone}}}}
-	})
-	h.e.Do(ChoosePSC{})
-	h.settle(StepLinkPhone)
-}

@@ -110,10 +110,22 @@ type Browser interface {
 	Open(url string) error
 }
 
-// PSC starts a Pro Santé Connect sign-in through the portal (which is the OIDC client) and
-// returns the portal's own session. Optional: nil until the Pro Santé Connect issue lands.
+// PSC is Pro Santé Connect through the portal (which is the OIDC client; the PSC client
+// secret never reaches a workstation), in the portal API's own types: internal/portal/client's
+// *Client is one as it is. Refusals are *api.Error (psc_denied, psc_expired, psc_cancelled,
+// psc_acr_too_low, psc_unavailable, card_unknown for an unknown national id …). Optional: nil
+// means the home screen's « Pro Santé Connect » is "not configured".
 type PSC interface {
-	Start(ctx context.Context) (api.SignIn, error)
+	// StartPSC pushes a sign-in request to the holder's e-CPS app (CIBA): the answer carries
+	// the 2-digit binding code the phone shows, the expiry and PSC's poll interval.
+	StartPSC(ctx context.Context, nationalID, workstation string) (api.PSCStart, error)
+	// WaitPSC long-polls the outcome: pending (ask again) or done with the sign-in.
+	WaitPSC(ctx context.Context, requestID string) (api.PSCWait, error)
+	// CancelPSC stops a pending request on the portal.
+	CancelPSC(ctx context.Context, requestID string) error
+	// BrowserSignIn runs the browser flow: open shows the portal's page in the system browser
+	// and the session comes back on a loopback redirect.
+	BrowserSignIn(ctx context.Context, workstation string, open func(url string) error) (api.SignIn, error)
 }
 
 // ECPS guides an e-CPS activation with the card in the reader. Optional: nil for now.

@@ -34,6 +34,7 @@ type runState struct {
 	from     Step            // step to return to from the settings screen
 
 	challenge string // OTP path: challenge id
+	pscReq    string // Pro Santé Connect: the pending push's request id (cancelled on Esc)
 	rec       recoveryRun
 
 	sessGen  uint64 // bumped when the session ends: its events and checks are stale

@@ -30,7 +30,7 @@ const (
 	StepOTPChannel                  // OTP path: choose the channel
 	StepOTPCode                     // OTP path: 6-digit code
 	StepChangePassword              // menu or required: old/new/confirm
-	StepPSC                         // Pro Santé Connect (hook; later issue)
+	StepPSC                         // Pro Santé Connect: national id, push or browser
 	StepECPS                        // e-CPS activation (hook; later issue)
 	StepSettings                    // workstation settings + diagnostic
 	StepSecretQuestion              // required action: secret question + answer (account recovery)
@@ -39,12 +39,15 @@ const (
 	StepRecoverDone                 // recovery: the one final sentence (mail sent if all was right)
 	StepCardPINChange               // card self-service: current PIN, new PIN twice
 	StepCardUnblock                 // card self-service: unblock code (PUK) and new PIN twice
+	StepPSCPush                     // Pro Santé Connect: binding code shown, waiting for the phone
+	StepPSCBrowser                  // Pro Santé Connect: waiting for the sign-in in the browser
 )
 
 var stepNames = [...]string{"waiting_card", "card_present", "card_unknown", "pin", "card_blocked",
 	"signing_in", "choose_profile", "link_phone", "set_password", "otp_channels", "signed_in",
 	"locked", "otp_identifiant", "otp_password", "otp_channel", "otp_code", "change_password",
-	"psc", "ecps", "settings", "secret_question", "recover_name", "recover_question", "recover_done", "card_pin_change", "card_unblock"}
+	"psc", "ecps", "settings", "secret_question", "recover_name", "recover_question", "recover_done", "card_pin_change", "card_unblock",
+	"psc_push", "psc_browser"}
 
 func (s Step) String() string {
 	if s >= 0 && int(s) < len(stepNames) {
@@ -90,6 +93,8 @@ type Snapshot struct {
 
 	Recovery *RecoveryView // forgotten identifiant / password screens
 
+	PSC *PSCView // Pro Santé Connect screens (nil elsewhere)
+
 	// Settings screen: the last diagnostic report (plain text, no secret) and its verdict.
 	Diagnostic   string
 	DiagnosticOK bool
@@ -97,6 +102,14 @@ type Snapshot struct {
 	Err    error  // last error for this step; the UI turns it into a French sentence
 	Notice string // message key of an event to show (takeover, expiring …)
 	Holder string // who took the phone over, for the takeover notice
+}
+
+// PSCView is what the Pro Santé Connect screens show: the national id (pre-filled from the last
+// PSC sign-in on this workstation), and while a push waits its binding code and expiry.
+type PSCView struct {
+	NationalID  string
+	BindingCode string    // 2 digits, shown large (push only)
+	ExpiresAt   time.Time // end of the push's validity: the UI counts down to it
 }
 
 // Intent is something the user asked for. The UI sends them; the engine decides.
@@ -139,6 +152,8 @@ type (
 	RunDiagnostic   struct{} // settings "Lancer le diagnostic"
 	// SetSecretQuestion answers the secret question step: one of Snapshot.SecretQuestions and
 	// the answer typed twice (zeroed by the engine after use).
+	StartPSCPush      struct{ NationalID string } // « Recevoir une demande sur mon e-CPS »
+	StartPSCBrowser   struct{ NationalID string } // « Se connecter avec le navigateur »
 	SetSecretQuestion struct {
 		Question        string
 		Answer, Confirm []byte
@@ -171,3 +186,5 @@ func (Lock) intent()              {}
 func (SignOut) intent()           {}
 func (RunDiagnostic) intent()     {}
 func (SetSecretQuestion) intent() {}
+func (StartPSCPush) intent()      {}
+func (StartPSCBrowser) intent()   {}

@@ -231,7 +231,7 @@ func (u *UI) build(s agent.Snapshot) *page {
 		return u.otpChannelPage(s)
 	case agent.StepOTPCode:
 		return u.otpCodePage(s)
-	case agent.StepPSC, agent.StepECPS:
+	case agent.StepPSC, agent.StepPSCPush, agent.StepPSCBrowser, agent.StepECPS:
 		return u.browserPage(s)
 	case agent.StepSettings:
 		return u.settingsPage(s)
