@@ -66,6 +66,23 @@ func loginCard(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return finishLogin(ctx, "login card", f, pc, in, stdout, stderr)
 }
 
+// signInThenFinish runs a portal sign-in (signIn) under a context that Ctrl-C or SIGTERM
+// cancels, then the steps every method shares (finishLogin); a refusal is reported as cmd.
+func signInThenFinish(cmd string, f loginCardFlags, stdout, stderr io.Writer,
+	signIn func(ctx context.Context, pc *client.Client) (api.SignIn, error)) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	pc, err := portalClient(f)
+	if err != nil {
+		return report(stdout, stderr, cmd, f.asJSON, f.portal, err)
+	}
+	in, err := signIn(ctx, pc)
+	if err != nil {
+		return report(stdout, stderr, cmd, f.asJSON, f.portal, err)
+	}
+	return finishLogin(ctx, cmd, f, pc, in, stdout, stderr)
+}
+
 // finishLogin chooses the profile and links the phone; on failure it signs the session out and
 // reports the error, on success it prints the session and, with --watch, its events.
 func finishLogin(ctx context.Context, cmd string, f loginCardFlags, pc *client.Client, in api.SignIn, stdout, stderr io.Writer) int {

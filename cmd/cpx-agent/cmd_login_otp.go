@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"regexp"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/cpx-agent/cpx-agent/internal/agent"
@@ -40,17 +38,9 @@ func loginOTP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageExit(err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	pc, err := portalClient(f.loginCardFlags)
-	if err != nil {
-		return report(stdout, stderr, "login otp", f.asJSON, f.portal, err)
-	}
-	in, err := otpSignIn(ctx, f, pc, newSecretInput(stdin, stderr), stderr)
-	if err != nil {
-		return report(stdout, stderr, "login otp", f.asJSON, f.portal, err)
-	}
-	return finishLogin(ctx, "login otp", f.loginCardFlags, pc, in, stdout, stderr)
+	return signInThenFinish("login otp", f.loginCardFlags, stdout, stderr, func(ctx context.Context, pc *client.Client) (api.SignIn, error) {
+		return otpSignIn(ctx, f, pc, newSecretInput(stdin, stderr), stderr)
+	})
 }
 
 func parseLoginOTP(args []string, stderr io.Writer) (loginOTPFlags, error) {

@@ -8,9 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"runtime"
-	"syscall"
 	"time"
 
 	"golang.org/x/term"
@@ -36,22 +34,12 @@ func loginPSC(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageExit(err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	pc, err := portalClient(f.loginCardFlags)
-	if err != nil {
-		return report(stdout, stderr, "login psc", f.asJSON, f.portal, err)
-	}
-	var in api.SignIn
-	if f.browser {
-		in, err = pc.BrowserSignIn(ctx, f.workstation, func(url string) error { return openURL(url, stderr) })
-	} else {
-		in, err = cibaSignIn(ctx, f, pc, stdout, stderr)
-	}
-	if err != nil {
-		return report(stdout, stderr, "login psc", f.asJSON, f.portal, err)
-	}
-	return finishLogin(ctx, "login psc", f.loginCardFlags, pc, in, stdout, stderr)
+	return signInThenFinish("login psc", f.loginCardFlags, stdout, stderr, func(ctx context.Context, pc *client.Client) (api.SignIn, error) {
+		if f.browser {
+			return pc.BrowserSignIn(ctx, f.workstation, func(url string) error { return openURL(url, stderr) })
+		}
+		return cibaSignIn(ctx, f, pc, stdout, stderr)
+	})
 }
 
 func parseLoginPSC(args []string, stderr io.Writer) (loginPSCFlags, error) {
