@@ -58,7 +58,7 @@ func newAgentEngine(cfg config.Config, log *slog.Logger) (*agent.Engine, func(),
 	mon := &cardPort{m: card.NewMonitor(card.Options{Reader: cfg.Reader, Logger: log}), removed: tokens.Drop}
 	deps := agent.Deps{
 		Cards: mon, Token: tokens, Portal: pc, Keys: keystore.New(), Prefs: prefs,
-		Browser: systemBrowser{}, Logger: log,
+		Browser: systemBrowser{}, PSC: pc, Logger: log,
 	}
 	if d, err := newDoctorDiagnoser(); err == nil {
 		deps.Diagnoser = d

@@ -81,9 +81,35 @@ func DemoScreens() []DemoScreen {
 		{"set_password", setpwd}, {"otp_channels", channels}, {"banner", banner}, {"banner_takeover", notice},
 		{"locked", s(agent.StepLocked)}, {"change_password", chpwd},
 		{"otp_identifiant", id}, {"otp_password", pw}, {"otp_channel", choice}, {"otp_code", code},
-		{"psc", s(agent.StepPSC)}, {"ecps", s(agent.StepECPS)}, {"settings", s(agent.StepSettings)},
+		{"ecps", s(agent.StepECPS)}, {"settings", s(agent.StepSettings)},
 		{"settings_diagnostic", diag}, {"secret_question", secret},
-	}, append(recoveryDemoScreens(), cardAdminDemoScreens()...)...)
+	}, append(append(recoveryDemoScreens(), cardAdminDemoScreens()...), pscDemoScreens()...)...)
+}
+
+// pscDemoScreens are the Pro Santé Connect screens: national id, push with its binding code
+// and countdown, browser, refusals, and the OTP fallback when PSC does not answer.
+func pscDemoScreens() []DemoScreen {
+	s := func(step agent.Step, v agent.PSCView, err error) agent.Snapshot {
+		return agent.Snapshot{Step: step, TriesLeft: -1, PSC: &v, Err: err}
+	}
+	id := agent.PSCView{NationalID: "899700427885"}
+	push := agent.PSCView{NationalID: "899700427885", BindingCode: "42", ExpiresAt: clockNow().Add(107 * time.Second)}
+	waiting := s(agent.StepPSCPush, push, nil)
+	waiting.Busy, waiting.BusyLabel = true, agent.BusyPSCWaiting
+	browser := s(agent.StepPSCBrowser, id, nil)
+	browser.Busy, browser.BusyLabel = true, agent.BusyPSCBrowser
+	fallback := agent.Snapshot{Step: agent.StepOTPIdentifiant, TriesLeft: -1, Notice: agent.NoticePSCUnavailable}
+	screens := []DemoScreen{
+		{"psc", s(agent.StepPSC, id, nil)},
+		{"psc_malformed", s(agent.StepPSC, agent.PSCView{NationalID: "8997 0042"}, agent.ErrNationalIDFormat)},
+		{"psc_push", waiting}, {"psc_browser", browser},
+		{"psc_unknown_id", s(agent.StepPSC, id, agent.ErrPSCUnknownID)},
+		{"psc_unavailable_otp", fallback},
+	}
+	for _, code := range []string{api.CodePSCDenied, api.CodePSCExpired, api.CodePSCACRTooLow, api.CodePSCCancelled} {
+		screens = append(screens, DemoScreen{code, s(agent.StepPSC, id, &api.Error{Code: code})})
+	}
+	return screens
 }
 
 // cardAdminDemoScreens are the card self-service screens.

@@ -154,6 +154,9 @@ func findSelect(t *testing.T, u *UI) *widget.Select {
 	return nil
 }
 
+// The push countdown counts from a fixed time in the package's tests (goldens).
+func init() { clockNow = func() time.Time { return time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC) } }
+
 // noLater drops the delayed checks (window size, sign-in screen) for a test: Fyne's test
 // driver would run them on the timer's goroutine, racing with the test. Tests of the delayed
 // screen install their own (deferred).

@@ -231,7 +231,13 @@ func (u *UI) build(s agent.Snapshot) *page {
 		return u.otpChannelPage(s)
 	case agent.StepOTPCode:
 		return u.otpCodePage(s)
-	case agent.StepPSC, agent.StepPSCPush, agent.StepPSCBrowser, agent.StepECPS:
+	case agent.StepPSC:
+		return u.pscPage(s)
+	case agent.StepPSCPush:
+		return u.pscPushPage(s)
+	case agent.StepPSCBrowser:
+		return u.pscBrowserPage(s)
+	case agent.StepECPS:
 		return u.browserPage(s)
 	case agent.StepSettings:
 		return u.settingsPage(s)

@@ -1,0 +1,42 @@
+package ui
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/cpx-agent/cpx-agent/internal/agent"
+)
+
+// TestPSCKeyboard: the national id is focused and pre-filled; Enter asks for the push with the
+// typed id, the browser button the browser flow; Esc cancels, on the push screen too.
+func TestPSCKeyboard(t *testing.T) {
+	u, f := newTestUI(t, agent.Snapshot{Step: agent.StepPSC, PSC: &agent.PSCView{NationalID: "899700427885"}})
+	e, ok := u.win.Canvas().Focused().(*keyEntry)
+	if !ok || e.Text != "899700427885" {
+		t.Fatalf("focus %T, want the pre-filled national id", u.win.Canvas().Focused())
+	}
+	e.SetText("")
+	test.Type(e, "500000001815646/CPAT00045")
+	press(u, fyne.KeyReturn)
+	if in, ok := f.last().(agent.StartPSCPush); !ok || in.NationalID != "500000001815646/CPAT00045" {
+		t.Fatalf("Enter sent %#v", f.last())
+	}
+	test.Tap(button(t, u, "Se connecter avec le navigateur"))
+	if _, ok := f.last().(agent.StartPSCBrowser); !ok {
+		t.Fatalf("browser sent %#v", f.last())
+	}
+	press(u, fyne.KeyEscape)
+	if _, ok := f.last().(agent.Cancel); !ok {
+		t.Fatalf("Esc sent %#v", f.last())
+	}
+	u.apply(agent.Snapshot{Step: agent.StepPSCPush, Busy: true, BusyLabel: agent.BusyPSCWaiting,
+		PSC: &agent.PSCView{BindingCode: "07", ExpiresAt: clockNow().Add(90e9)}})
+	requireText(t, u, "Temps restant : 1 min 30 s")
+	n := f.count()
+	press(u, fyne.KeyEscape)
+	if _, ok := f.last().(agent.Cancel); !ok || f.count() != n+1 {
+		t.Fatalf("Esc on the push sent %#v", f.last())
+	}
+}
