@@ -125,6 +125,18 @@ func (f *fakeToken) HolderName(ctx context.Context, reader string) (string, erro
 	return c.holder, nil
 }
 
+// NationalID is the certificate's CN, like internal/cardtoken's (CardIDReader).
+func (f *fakeToken) NationalID(ctx context.Context, reader string) (string, error) {
+	c, err := f.card(reader)
+	if err != nil {
+		return "", err
+	}
+	if c.cert == nil {
+		return "", ErrNotFound
+	}
+	return c.cert.Subject.CommonName, nil
+}
+
 func (f *fakeToken) Login(ctx context.Context, reader string, pin []byte) (Credential, error) {
 	f.tr.add("token:login")
 	f.mu.Lock()

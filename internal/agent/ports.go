@@ -147,3 +147,10 @@ type Diagnoser interface {
 type CardSerialReader interface {
 	Serial(ctx context.Context, reader string) (string, error)
 }
+
+// CardIDReader is an optional extension of Token: the holder's national id (the
+// authentication certificate's CN) read without a PIN. The engine pre-fills Pro Santé Connect
+// with it when a CPx card is readable (a blocked card, say).
+type CardIDReader interface {
+	NationalID(ctx context.Context, reader string) (string, error)
+}

@@ -43,7 +43,29 @@ func (e *Engine) choosePSC() {
 		return
 	}
 	e.run.s.PSC = &PSCView{NationalID: e.d.Prefs.Get(PrefLastPSCID)}
+	e.prefillFromCard()
 	e.publish()
+}
+
+// prefillFromCard reads the national id of a readable CPx card in the reader (no PIN) and puts
+// it in the national id field; without one, the last PSC sign-in's stays.
+func (e *Engine) prefillFromCard() {
+	rd, ok := e.d.Token.(CardIDReader)
+	reader := e.run.reader
+	if ev, in := e.run.cards[reader]; !ok || reader == "" || !in || !ev.Known {
+		return
+	}
+	e.start(BusyCardReading, func(ctx context.Context) func() {
+		id, err := rd.NationalID(ctx, reader)
+		return func() {
+			if err != nil {
+				e.log.Info("national id not read from the card", "err", err)
+			} else if ValidNationalID(id) {
+				e.run.s.PSC = &PSCView{NationalID: id}
+			}
+			e.publish()
+		}
+	})
 }
 
 // pscID checks the typed national id and keeps it on the screen (even when malformed).

@@ -1,6 +1,8 @@
 package agent
 
 import (
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"slices"
 	"testing"
@@ -145,5 +147,42 @@ func TestPSCBrowser(t *testing.T) {
 	h2.e.Do(StartPSCBrowser{})
 	if s := h2.settle(StepPSC); MessageKey(s.Err) != api.CodePSCStateInvalid {
 		t.Fatalf("%v", s.Err)
+	}
+}
+
+// TestBlockedCardToPSC: a blocked card cannot sign in; « Pro Santé Connect » offers the
+// national id read from its certificate (no PIN), ahead of the last PSC sign-in's.
+func TestBlockedCardToPSC(t *testing.T) {
+	h, psc, _ := pscHarness(t)
+	h.prefs.Set(PrefLastPSCID, "ANS20231122132732")
+	c := h.tok.put(readerA, "MARTIN Claire", "", 0)
+	c.cert = &x509.Certificate{Subject: pkix.Name{CommonName: "899700427885"}}
+	h.mon.insert(readerA, true)
+	h.settle(StepCardBlocked)
+	h.e.Do(ChoosePSC{})
+	if s := h.settle(StepPSC); s.PSC == nil || s.PSC.NationalID != "899700427885" {
+		t.Fatalf("not pre-filled from the card: %+v", s.PSC)
+	}
+	h.e.Do(StartPSCPush{NationalID: "899700427885"})
+	h.wait("push", func(s Snapshot) bool { return s.Step == StepPSCPush && s.Busy })
+	psc.answer <- pscAnswer{si: h.pscSignIn()}
+	h.settle(StepLinkPhone)
+	if h.tok.loginCount() != 0 {
+		t.Fatal("a PIN was tried")
+	}
+}
+
+// TestPSCUnreachableFromCard: a blocked card → PSC → PSC unreachable → the OTP path with why.
+func TestPSCUnreachableFromCard(t *testing.T) {
+	h, psc, _ := pscHarness(t)
+	psc.startErr = &api.Error{Code: api.CodePSCUnavailable}
+	h.tok.put(readerA, "MARTIN Claire", "", 0)
+	h.mon.insert(readerA, true)
+	h.settle(StepCardBlocked)
+	h.e.Do(ChoosePSC{})
+	h.settle(StepPSC)
+	h.e.Do(StartPSCPush{NationalID: "899700427885"})
+	if s := h.settle(StepOTPIdentifiant); s.Notice != NoticePSCUnavailable {
+		t.Fatalf("%+v", s)
 	}
 }

@@ -98,6 +98,22 @@ func (p *Port) HolderName(ctx context.Context, reader string) (string, error) {
 	return id.DisplayName(), nil
 }
 
+// NationalID reads the holder's national id (the authentication certificate's CN: "8"+RPPS,
+// a staff id with a slash …) without a PIN, for the Pro Santé Connect screen (agent.CardIDReader).
+func (p *Port) NationalID(ctx context.Context, reader string) (string, error) {
+	cert, err := call(ctx, p, reader, "certificate", p.identifyTimeout, func(t cardToken) (*x509.Certificate, error) {
+		return t.Certificate()
+	}, nil)
+	if err != nil {
+		return "", err
+	}
+	id, err := cps.FromCertificate(cert)
+	if err != nil {
+		return "", err
+	}
+	return id.NationalID, nil
+}
+
 // Serial is EF.SN.ICC read over PC/SC, or the PKCS#11 token serial when the card has none.
 func (p *Port) Serial(ctx context.Context, reader string) (string, error) {
 	p.mu.Lock()

@@ -62,6 +62,7 @@ type entry struct {
 var (
 	_ agent.Token            = (*Port)(nil)
 	_ agent.CardSerialReader = (*Port)(nil)
+	_ agent.CardIDReader     = (*Port)(nil)
 )
 
 var (

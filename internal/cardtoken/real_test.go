@@ -39,6 +39,9 @@ func TestPortRealCard(t *testing.T) {
 	if name, err := p.HolderName(ctx, vc.Reader); err != nil || name != want {
 		t.Fatalf("holder name: %q, %v; want %q", name, err, want)
 	}
+	if id, err := p.NationalID(ctx, vc.Reader); err != nil || id != vc.Holder.Cert.Subject.CommonName || !agent.ValidNationalID(id) {
+		t.Fatalf("national id: %q, %v; want %q", id, err, vc.Holder.Cert.Subject.CommonName)
+	}
 	if sn, err := p.Serial(ctx, vc.Reader); err != nil || sn == "" {
 		t.Fatalf("serial: %q, %v", sn, err)
 	}

@@ -17,6 +17,10 @@ func TestPSCKeyboard(t *testing.T) {
 	if !ok || e.Text != "899700427885" {
 		t.Fatalf("focus %T, want the pre-filled national id", u.win.Canvas().Focused())
 	}
+	u.apply(agent.Snapshot{Step: agent.StepPSC, PSC: &agent.PSCView{NationalID: "810002813839"}})
+	if e.Text != "810002813839" {
+		t.Fatalf("the card's national id did not replace the remembered one: %q", e.Text)
+	}
 	e.SetText("")
 	test.Type(e, "500000001815646/CPAT00045")
 	press(u, fyne.KeyReturn)

@@ -25,8 +25,16 @@ var clockNow = time.Now
 func (u *UI) pscPage(s agent.Snapshot) *page {
 	id := newKeyEntry(u.cancel)
 	id.SetPlaceHolder("899700427885")
+	shown := ""
 	if s.PSC != nil {
-		id.SetText(s.PSC.NationalID)
+		shown = s.PSC.NationalID
+	}
+	id.SetText(shown)
+	refresh := func(s agent.Snapshot) { // the card's national id, read after the screen showed
+		if s.PSC != nil && s.PSC.NationalID != shown && id.Text == shown {
+			shown = s.PSC.NationalID
+			id.SetText(shown)
+		}
 	}
 	push := func() {
 		if v := strings.TrimSpace(id.Text); v != "" && !u.snap.Busy {
@@ -43,7 +51,7 @@ func (u *UI) pscPage(s agent.Snapshot) *page {
 		field(T("psc.national_id"), id),
 		buttons(widget.NewButton(T("action.cancel"), u.cancel),
 			newKeyButton(T("psc.browser"), nil, browser), primary(T("psc.push"), push)))
-	return &page{obj: body, focus: id, submit: push}
+	return &page{obj: body, focus: id, submit: push, refresh: refresh}
 }
 
 // pscPushPage is StepPSCPush: the binding code shown large, what to check on the phone, and
