@@ -44,3 +44,19 @@ func TestPSCKeyboard(t *testing.T) {
 		t.Fatalf("Esc on the push sent %#v", f.last())
 	}
 }
+
+// TestCardFallback: a blocked card and a card that is not a CPx card offer Pro Santé Connect
+// and the OTP path.
+func TestCardFallback(t *testing.T) {
+	for _, step := range []agent.Step{agent.StepCardBlocked, agent.StepCardUnknown} {
+		u, f := newTestUI(t, agent.Snapshot{Step: step, TriesLeft: 0})
+		test.Tap(button(t, u, "Pro Santé Connect (e-CPS)"))
+		if _, ok := f.last().(agent.ChoosePSC); !ok {
+			t.Fatalf("%v: PSC sent %#v", step, f.last())
+		}
+		test.Tap(button(t, u, "Identifiant et mot de passe (OTP)"))
+		if _, ok := f.last().(agent.ChooseOTP); !ok {
+			t.Fatalf("%v: OTP sent %#v", step, f.last())
+		}
+	}
+}

@@ -11,7 +11,7 @@ import (
 func (u *UI) unknownCardPage(s agent.Snapshot) *page {
 	back := primary(T("action.back"), u.cancel)
 	return &page{
-		obj:    container.NewVBox(title(T("unknown.title")), para(T("unknown.body")), buttons(back)),
+		obj:    container.NewVBox(title(T("unknown.title")), para(T("unknown.body")), u.fallbackRow(), buttons(back)),
 		submit: u.cancel,
 	}
 }
@@ -65,6 +65,7 @@ func (u *UI) blockedPage(s agent.Snapshot) *page {
 		para("• "+T("blocked.puk")),
 		para("• "+T("blocked.issuer")),
 		para("• "+T("blocked.ecps")),
+		u.fallbackRow(),
 		buttons(back, primary(T("unblock.open"), unblock)),
 	)
 	return &page{obj: container.NewVScroll(body), submit: unblock}

@@ -91,3 +91,12 @@ func (u *UI) pscBrowserPage(s agent.Snapshot) *page {
 		buttons(widget.NewButton(T("action.cancel"), u.cancel)))
 	return &page{obj: body}
 }
+
+// fallbackRow is offered where the card cannot be used (blocked, not a CPx card): Pro Santé
+// Connect first (the engine pre-fills the national id when the card is readable), then
+// identifiant + password + code. Nothing is submitted by itself: each is a choice.
+func (u *UI) fallbackRow() fyne.CanvasObject {
+	psc := widget.NewButton(T("fallback.psc"), func() { u.send(agent.ChoosePSC{}) })
+	otp := widget.NewButton(T("fallback.otp"), func() { u.send(agent.ChooseOTP{}) })
+	return container.NewVBox(para(T("fallback.intro")), buttons(otp, psc))
+}
