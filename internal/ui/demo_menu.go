@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	"github.com/cpx-agent/cpx-agent/internal/agent"
 	"github.com/cpx-agent/cpx-agent/internal/portal/api"
 )
@@ -35,7 +37,10 @@ func (d *DemoEngine) menu(s agent.Snapshot, i agent.Intent) {
 	case agent.SignOut:
 		s = home
 	case agent.ChoosePSC:
-		s.Step = agent.StepPSC
+		s.Step, s.PSC = agent.StepPSC, &agent.PSCView{NationalID: "899700427885"}
+	case agent.StartPSCPush:
+		d.pscPush(s, in.NationalID)
+		return
 	case agent.ChooseECPS:
 		s.Step = agent.StepECPS
 	case agent.OpenSettings:
@@ -70,4 +75,14 @@ func withoutKind(cs []api.Channel, kind string) []api.Channel {
 		}
 	}
 	return out
+}
+
+// pscPush shows the binding code, then plays the phone's approval after a few seconds.
+func (d *DemoEngine) pscPush(s agent.Snapshot, id string) {
+	s.Step, s.Err = agent.StepPSCPush, nil
+	s.PSC = &agent.PSCView{NationalID: id, BindingCode: "42", ExpiresAt: time.Now().Add(2 * time.Minute)}
+	d.set(s)
+	next := s
+	next.Step, next.PSC, next.LastPhone = agent.StepLinkPhone, nil, "4021"
+	d.later(agent.BusyPSCWaiting, next)
 }

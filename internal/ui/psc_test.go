@@ -2,6 +2,7 @@ package ui
 
 import (
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -58,5 +59,24 @@ func TestCardFallback(t *testing.T) {
 		if _, ok := f.last().(agent.ChooseOTP); !ok {
 			t.Fatalf("%v: OTP sent %#v", step, f.last())
 		}
+	}
+}
+
+// TestDemoPSCPush: the demo plays Pro Santé Connect: the national id pre-filled, the binding
+// code, then the phone's approval on to the desk phone.
+func TestDemoPSCPush(t *testing.T) {
+	d := NewDemoEngine("")
+	d.delay = time.Millisecond
+	next(t, d)
+	d.Do(agent.ChoosePSC{})
+	if s := next(t, d); s.Step != agent.StepPSC || s.PSC == nil || s.PSC.NationalID == "" {
+		t.Fatalf("psc: %+v", s)
+	}
+	d.Do(agent.StartPSCPush{NationalID: "899700427885"})
+	if s := next(t, d); s.Step != agent.StepPSCPush || s.PSC.BindingCode == "" {
+		t.Fatalf("push: %+v", s)
+	}
+	if s := next(t, d); s.Step != agent.StepLinkPhone {
+		t.Fatalf("after approval: %v", s.Step)
 	}
 }
