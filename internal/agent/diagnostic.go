@@ -9,6 +9,15 @@ import (
 // PC/SC calls, each with its own shorter bound.
 const diagnosticTimeout = 2 * time.Minute
 
+// openSettings shows the settings screen, remembering where to come back.
+func (e *Engine) openSettings() {
+	r := &e.run
+	r.from = r.s.Step
+	e.to(StepSettings)
+	r.s.Diagnostic, r.s.DiagnosticOK = "", false
+	e.publish()
+}
+
 // runDiagnostic is "Lancer le diagnostic" on the settings screen: the Diagnoser runs on a
 // worker goroutine (busy meanwhile) and its report lands in Snapshot.Diagnostic.
 func (e *Engine) runDiagnostic() {

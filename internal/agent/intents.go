@@ -14,23 +14,10 @@ func (e *Engine) onIntent(in Intent) {
 		e.ignore(in)
 		return
 	}
+	if e.onMethod(in) {
+		return
+	}
 	switch v := in.(type) {
-	case ChooseCard:
-		e.chooseCard()
-	case ChooseOTP:
-		e.chooseOTP()
-	case ChoosePSC:
-		e.choosePSC()
-	case ChooseECPS:
-		e.chooseECPS()
-	case StartPSCPush:
-		e.startPSCPush(v.NationalID)
-	case StartPSCBrowser:
-		e.startPSCBrowser(v.NationalID)
-	case SubmitPIN:
-		e.submitPIN(v.PIN)
-	case Cancel:
-		e.cancel()
 	case ChooseProfile:
 		e.chooseProfile(v.ID)
 	case LinkPhone:
@@ -72,6 +59,32 @@ func (e *Engine) onIntent(in Intent) {
 	default:
 		e.onSelfService(in)
 	}
+}
+
+// onMethod applies the intents that choose and run a sign-in method (card, OTP, Pro Santé
+// Connect, e-CPS) and Cancel; it reports whether in was one of them.
+func (e *Engine) onMethod(in Intent) bool {
+	switch v := in.(type) {
+	case ChooseCard:
+		e.chooseCard()
+	case ChooseOTP:
+		e.chooseOTP()
+	case ChoosePSC:
+		e.choosePSC()
+	case ChooseECPS:
+		e.chooseECPS()
+	case StartPSCPush:
+		e.startPSCPush(v.NationalID)
+	case StartPSCBrowser:
+		e.startPSCBrowser(v.NationalID)
+	case SubmitPIN:
+		e.submitPIN(v.PIN)
+	case Cancel:
+		e.cancel()
+	default:
+		return false
+	}
+	return true
 }
 
 // onSelfService applies the account recovery and card self-service intents.
@@ -277,13 +290,4 @@ func (e *Engine) ignore(in Intent) {
 	r := &e.run
 	e.log.Debug("intent ignored", "intent", fmt.Sprintf("%T", in), "step", r.s.Step.String(), "busy", r.s.Busy)
 	scrub(in)
-}
-
-// openSettings shows the settings screen, remembering where to come back.
-func (e *Engine) openSettings() {
-	r := &e.run
-	r.from = r.s.Step
-	e.to(StepSettings)
-	r.s.Diagnostic, r.s.DiagnosticOK = "", false
-	e.publish()
 }

@@ -194,65 +194,47 @@ func (u *UI) typedKey(k *fyne.KeyEvent) {
 	}
 }
 
+// pageOf gives the screen builder of each step; a step without one shows the wait screen.
+// It is filled in init: the builders reach build again (settings → language → rebuild).
+var pageOf map[agent.Step]func(*UI, agent.Snapshot) *page
+
+func init() {
+	pageOf = map[agent.Step]func(*UI, agent.Snapshot) *page{
+		agent.StepWaitingCard:     (*UI).homePage,
+		agent.StepCardPresent:     (*UI).waitPage,
+		agent.StepSigningIn:       (*UI).signingInPage,
+		agent.StepCardUnknown:     (*UI).unknownCardPage,
+		agent.StepPIN:             (*UI).pinPage,
+		agent.StepLocked:          (*UI).lockedPage,
+		agent.StepCardBlocked:     (*UI).blockedPage,
+		agent.StepChooseProfile:   (*UI).profilePage,
+		agent.StepLinkPhone:       (*UI).phonePage,
+		agent.StepSetPassword:     (*UI).setPasswordPage,
+		agent.StepChangePassword:  (*UI).changePasswordPage,
+		agent.StepOTPChannels:     (*UI).channelsPage,
+		agent.StepSignedIn:        (*UI).bannerPage,
+		agent.StepOTPIdentifiant:  (*UI).identifiantPage,
+		agent.StepOTPPassword:     (*UI).otpPasswordPage,
+		agent.StepOTPChannel:      (*UI).otpChannelPage,
+		agent.StepOTPCode:         (*UI).otpCodePage,
+		agent.StepPSC:             (*UI).pscPage,
+		agent.StepPSCPush:         (*UI).pscPushPage,
+		agent.StepPSCBrowser:      (*UI).pscBrowserPage,
+		agent.StepECPS:            (*UI).browserPage,
+		agent.StepSettings:        (*UI).settingsPage,
+		agent.StepSecretQuestion:  (*UI).secretQuestionPage,
+		agent.StepRecoverName:     (*UI).recoverNamePage,
+		agent.StepRecoverQuestion: (*UI).recoverQuestionPage,
+		agent.StepRecoverDone:     (*UI).recoverDonePage,
+		agent.StepCardPINChange:   (*UI).cardPINChangePage,
+		agent.StepCardUnblock:     (*UI).cardUnblockPage,
+	}
+}
+
 // build returns the screen of a step.
 func (u *UI) build(s agent.Snapshot) *page {
-	switch s.Step {
-	case agent.StepWaitingCard:
-		return u.homePage(s)
-	case agent.StepCardPresent:
-		return u.waitPage(s)
-	case agent.StepSigningIn:
-		return u.signingInPage(s)
-	case agent.StepCardUnknown:
-		return u.unknownCardPage(s)
-	case agent.StepPIN:
-		return u.pinPage(s)
-	case agent.StepLocked:
-		return u.lockedPage(s)
-	case agent.StepCardBlocked:
-		return u.blockedPage(s)
-	case agent.StepChooseProfile:
-		return u.profilePage(s)
-	case agent.StepLinkPhone:
-		return u.phonePage(s)
-	case agent.StepSetPassword:
-		return u.setPasswordPage(s)
-	case agent.StepChangePassword:
-		return u.changePasswordPage(s)
-	case agent.StepOTPChannels:
-		return u.channelsPage(s)
-	case agent.StepSignedIn:
-		return u.bannerPage(s)
-	case agent.StepOTPIdentifiant:
-		return u.identifiantPage(s)
-	case agent.StepOTPPassword:
-		return u.otpPasswordPage(s)
-	case agent.StepOTPChannel:
-		return u.otpChannelPage(s)
-	case agent.StepOTPCode:
-		return u.otpCodePage(s)
-	case agent.StepPSC:
-		return u.pscPage(s)
-	case agent.StepPSCPush:
-		return u.pscPushPage(s)
-	case agent.StepPSCBrowser:
-		return u.pscBrowserPage(s)
-	case agent.StepECPS:
-		return u.browserPage(s)
-	case agent.StepSettings:
-		return u.settingsPage(s)
-	case agent.StepSecretQuestion:
-		return u.secretQuestionPage(s)
-	case agent.StepRecoverName:
-		return u.recoverNamePage(s)
-	case agent.StepRecoverQuestion:
-		return u.recoverQuestionPage(s)
-	case agent.StepRecoverDone:
-		return u.recoverDonePage(s)
-	case agent.StepCardPINChange:
-		return u.cardPINChangePage(s)
-	case agent.StepCardUnblock:
-		return u.cardUnblockPage(s)
+	if f, ok := pageOf[s.Step]; ok {
+		return f(u, s)
 	}
 	return u.waitPage(s)
 }
